@@ -1,0 +1,107 @@
+import { cdktf, javascript, JsonFile } from 'projen';
+
+const project = new cdktf.ConstructLibraryCdktf({
+  name: 'cdktf-docker-vm',
+  description: 'CDK for Terraform constructs that turn Dockerfiles into bootable VM images and DigitalOcean Droplets, built rootless',
+  author: 'cdktf-docker-vm developers',
+  authorAddress: 'dev@cdktf-docker-vm.invalid',
+  repositoryUrl: 'https://github.com/cdktf-docker-vm/cdktf-docker-vm.git',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  license: 'Apache-2.0',
+  keywords: ['cdktf', 'terraform', 'docker', 'vm', 'digitalocean', 'qemu', 'disk-image'],
+
+  cdktfVersion: '0.21.0',
+  constructsVersion: '^10.4.2',
+  jsiiVersion: '~5.9',
+  typescriptVersion: '~5.9',
+  minNodeVersion: '20.0.0',
+  peerDeps: ['@cdktf/provider-digitalocean@13.14.1'],
+  devDeps: ['@cdktf/provider-digitalocean@13.14.1', 'ts-node@^10.9.2'],
+  bin: { 'cdktf-docker-vm': 'bin/cdktf-docker-vm' },
+
+  // No hosted CI or release automation: `.ci/run` is the CI.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  docgen: true,
+
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+    },
+  },
+  tsconfigDev: { compilerOptions: {}, include: ['examples/**/*.ts', 'bench/**/*.ts'] },
+});
+
+project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/');
+project.gitignore.exclude('/.cache/', '/examples/*/cdktf.out/', '/bench/work/', '*.qcow2', '*.img');
+
+// Builder layer stays free of cdktf so it can run (and be ported) without it.
+project.eslint?.addOverride({
+  files: ['src/builder/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [
+        { group: ['cdktf', 'cdktf/*', '@cdktf/*', 'constructs'], message: 'the builder must not import cdktf or constructs' },
+        { group: ['**/constructs/**'], message: 'the builder must not import the construct layer' },
+      ],
+    }],
+  },
+});
+
+// Integration tests: real docker, mke2fs, mtools, syslinux, qemu-img, QEMU and terraform.
+new JsonFile(project, 'jest.integ.json', {
+  obj: {
+    testMatch: ['<rootDir>/test/integ/**/*.integ.ts'],
+    testEnvironment: 'node',
+    testTimeout: 900_000,
+    maxWorkers: 1,
+    setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+  },
+});
+
+const setupHost = project.addTask('setup:host', {
+  description: 'Install the Debian host tools, start dockerd and make the debian:bookworm base image when missing',
+  exec: 'bash scripts/setup-host.sh',
+});
+
+project.addTask('test:unit', {
+  description: 'Unit and synth tests only (no host tools needed)',
+  exec: 'jest --passWithNoTests=false',
+  receiveArgs: true,
+});
+
+const integ = project.addTask('test:integ', {
+  description: 'Integration tests: real builds, terraform apply and QEMU boots',
+  exec: 'jest --config jest.integ.json --runInBand --passWithNoTests=false',
+  receiveArgs: true,
+});
+integ.prependSpawn(setupHost);
+integ.prependSpawn(project.compileTask);
+
+project.testTask.reset();
+project.testTask.exec('jest --passWithNoTests=false --coverage=false');
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+project.testTask.spawn(integ);
+
+project.addTask('demo', {
+  description: 'Build examples/hello-vm to qcow2, boot it in QEMU to the login prompt, print the stage table',
+  steps: [
+    { spawn: setupHost.name },
+    { spawn: project.compileTask.name },
+    { exec: 'bash scripts/demo.sh' },
+  ],
+});
+
+// `npm test` and `npm run demo` work from a fresh clone: npm runs these first.
+const installNodeDeps = 'node scripts/ensure-node-deps.js';
+project.package.setScript('pretest', installNodeDeps);
+project.package.setScript('predemo', installNodeDeps);
+
+project.synth();

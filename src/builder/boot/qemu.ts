@@ -1,0 +1,155 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { qemuFormatName } from '../convert/plan';
+import { BuilderError, SpecError } from '../common/errors';
+import { ToolRunner } from '../common/tools';
+import { DISK_FORMATS, DiskFormatName } from '../spec';
+
+export interface BootOptions {
+  readonly image: string;
+  /** Guessed from the file extension when absent. */
+  readonly format?: DiskFormatName;
+  /** Stop when the serial console shows this; default: a login prompt. */
+  readonly until?: RegExp;
+  readonly timeoutSeconds?: number;
+  readonly memoryMiB?: number;
+  /** Called with console output as it arrives. */
+  readonly onConsole?: (text: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface BootResult {
+  readonly console: string;
+  readonly seconds: number;
+  readonly accelerator: string;
+}
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1bc/g;
+export const LOGIN_PROMPT = /login: *$/m;
+
+/**
+ * Boots a disk image the way a cloud does it (SeaBIOS, virtio disk and NIC,
+ * serial console) until the console shows `until`, then stops the QEMU it
+ * started. Uses KVM when /dev/kvm is usable, else software emulation (TCG).
+ * The image is never modified (snapshot mode); compressed images are
+ * decompressed to a temp file first.
+ */
+export async function bootUntil(opts: BootOptions, tools = new ToolRunner(opts.signal)): Promise<BootResult> {
+  tools.require(['qemu-system-x86_64']);
+  const until = opts.until ?? LOGIN_PROMPT;
+  const timeoutSeconds = opts.timeoutSeconds ?? 300;
+  const work = mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-vm-boot-'));
+  try {
+    const { file, format } = await prepareImage(opts.image, opts.format, work, tools);
+    if (kvmUsable()) {
+      try {
+        return await bootOnce('kvm', file, format, until, timeoutSeconds, opts, tools);
+      } catch (e) {
+        if (!(e instanceof KvmFailedError)) throw e;
+        opts.onConsole?.(`\n[cdktf-docker-vm: KVM does not work here (${e.message}); booting again with software emulation (tcg)]\n`);
+      }
+    }
+    return await bootOnce('tcg', file, format, until, timeoutSeconds, opts, tools);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+class KvmFailedError extends Error {}
+
+async function bootOnce(
+  accelerator: 'kvm' | 'tcg', file: string, format: DiskFormatName, until: RegExp, timeoutSeconds: number,
+  opts: BootOptions, tools: ToolRunner,
+): Promise<BootResult> {
+  {
+    const args = [
+      '-machine', 'pc', '-accel', accelerator, '-m', String(opts.memoryMiB ?? 1024), '-smp', '2',
+      '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
+      '-drive', `file=${file},format=${qemuFormatName(format)},if=virtio,snapshot=on`,
+      '-nic', 'user,model=virtio-net-pci',
+    ];
+    const started = Date.now();
+    const child = spawn(tools.resolve('qemu-system-x86_64'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const console = await watchConsole(child, until, timeoutSeconds, opts);
+    return { console, seconds: (Date.now() - started) / 1000, accelerator };
+  }
+}
+
+function watchConsole(child: ChildProcess, until: RegExp, timeoutSeconds: number, opts: BootOptions): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    let stderr = '';
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      stopQemu(child);
+      if (err) reject(err);
+      else resolve(text);
+    };
+    const timer = setTimeout(() => finish(new BuilderError(
+      `the VM did not reach ${until} within ${timeoutSeconds} s; last console lines:\n${lastLines(text, 15)}`,
+    )), timeoutSeconds * 1000);
+    const onAbort = () => finish(new BuilderError('boot interrupted'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout!.on('data', (d: Buffer) => {
+      const chunk = d.toString('utf8').replace(ANSI, '').replace(/\r/g, '');
+      text += chunk;
+      opts.onConsole?.(chunk);
+      if (until.test(text)) finish();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+      const kvmError = /KVM internal error|failed to initialize kvm|Could not access KVM[^\n]*/i.exec(stderr);
+      if (kvmError) finish(new KvmFailedError(kvmError[0]));
+    });
+    child.on('error', e => finish(e));
+    child.on('exit', code => finish(until.test(text) ? undefined : new BuilderError(
+      `QEMU exited (${code}) before ${until} showed${stderr ? `: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}; last console lines:\n${lastLines(text, 15)}`,
+    )));
+  });
+}
+
+function stopQemu(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+  child.once('exit', () => clearTimeout(force));
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).map(l => `  | ${l}`).join('\n');
+}
+
+function kvmUsable(): boolean {
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+    return process.env.CDKTF_DOCKER_VM_ACCEL !== 'tcg';
+  } catch {
+    return false;
+  }
+}
+
+async function prepareImage(image: string, format: DiskFormatName | undefined, work: string, tools: ToolRunner) {
+  let file = path.resolve(image);
+  let name = path.basename(file);
+  const compressed = /\.(gz|bz2)$/.exec(name);
+  if (compressed) {
+    name = name.slice(0, -compressed[0].length);
+    const out = path.join(work, name);
+    await tools.run({ tool: compressed[1] === 'gz' ? 'gzip' : 'bzip2', args: ['-d', '-c', file], stdoutFile: out });
+    file = out;
+  }
+  return { file, format: format ?? formatFromName(name) };
+}
+
+export function formatFromName(name: string): DiskFormatName {
+  const ext = path.extname(name).slice(1).toLowerCase();
+  if (ext === 'img' || ext === 'raw') return 'raw';
+  if ((DISK_FORMATS as readonly string[]).includes(ext)) return ext as DiskFormatName;
+  throw new SpecError(`cannot tell the format of ${name} from its extension; pass --format ${DISK_FORMATS.join('|')}`);
+}

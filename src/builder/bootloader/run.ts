@@ -1,0 +1,77 @@
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, writeSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { SYSLINUX_DIRS, planBootloader } from './plan';
+import { DISK_RAW } from '../disk/run';
+import { RootfsFacts } from '../rootfs/analyze';
+import { ROOTFS_TAR } from '../rootfs/run';
+import { CacheEntry } from '../common/cache';
+import { NoKernelError, ToolMissingError } from '../common/errors';
+import { Progress, formatBytes } from '../common/progress';
+import { indexTar, TarEntry } from '../common/tar-index';
+import { ToolRunner } from '../common/tools';
+import { BootloaderSpec, PartitionTableName } from '../spec';
+
+const MBR_CODE_BYTES = 440;
+
+export async function runBootloader(spec: BootloaderSpec, rootfs: CacheEntry, disk: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress) {
+  const facts = rootfs.meta as unknown as RootfsFacts;
+  if (!facts.kernel) {
+    throw new NoKernelError(
+      'no kernel found in the rootfs (looked for /boot/vmlinuz-*, /vmlinuz, /boot/vmlinuz-virt, /lib/modules/*/vmlinuz); ' +
+      'install one in the image (Debian/Ubuntu: apt-get install linux-image-amd64 / linux-image-virtual; Alpine: apk add linux-virt; Fedora: dnf install kernel-core)',
+    );
+  }
+  tools.require(['mcopy', 'syslinux']);
+  const mbrCodeDir = findSyslinuxDir();
+  const diskMeta = disk.meta as { layout: { bootOffsetBytes: number }; ids: { rootUuid: string }; partitionTable: PartitionTableName };
+  const diskFile = path.join(tmpDir, DISK_RAW);
+  progress.step('bootloader', `copying disk (${formatBytes(disk.files[0].bytes)} apparent)`);
+  await tools.run({ tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', path.join(disk.dir, DISK_RAW), diskFile] });
+
+  const tarFile = path.join(rootfs.dir, ROOTFS_TAR);
+  const byPath = new Map<string, TarEntry>(indexTar(tarFile).map(e => [e.path, e]));
+  const kernel = path.join(tmpDir, 'vmlinuz');
+  await extractEntry(tarFile, byPath.get(facts.kernel)!, kernel);
+  let initrd: string | undefined;
+  if (facts.initrd) {
+    initrd = path.join(tmpDir, 'initrd.img');
+    await extractEntry(tarFile, byPath.get(facts.initrd)!, initrd);
+  } else {
+    progress.step('bootloader', 'no initrd found: the kernel must have virtio and ext4 built in');
+  }
+  const syslinuxCfg = path.join(tmpDir, 'syslinux.cfg');
+  const plan = planBootloader(spec, diskMeta.ids.rootUuid, diskMeta.partitionTable, diskFile, diskMeta.layout.bootOffsetBytes, { kernel, initrd, syslinuxCfg });
+  writeFileSync(syslinuxCfg, plan.syslinuxCfg);
+  progress.step('bootloader', `syslinux, kernel /${facts.kernel}${facts.initrd ? `, initrd /${facts.initrd}` : ''}`);
+  progress.step('bootloader', `kernel command line: ${plan.kernelCmdline}`);
+  for (const call of plan.calls) await tools.run(call, { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+  writeMbrCode(diskFile, readFileSync(path.join(mbrCodeDir, plan.mbrCode)));
+  return { files: [DISK_RAW], meta: { kernelCmdline: plan.kernelCmdline, kernel: facts.kernel, initrd: facts.initrd ?? null } };
+}
+
+function findSyslinuxDir(): string {
+  for (const base of SYSLINUX_DIRS) {
+    for (const dir of [path.join(base, 'mbr'), base]) {
+      if (existsSync(path.join(dir, 'mbr.bin'))) return dir;
+    }
+  }
+  throw new ToolMissingError(`syslinux MBR boot code (mbr.bin) not found in ${SYSLINUX_DIRS.join(', ')}; install it with: apt-get install syslinux-common`);
+}
+
+function writeMbrCode(diskFile: string, code: Buffer): void {
+  const fd = openSync(diskFile, 'r+');
+  try {
+    writeSync(fd, code, 0, Math.min(code.length, MBR_CODE_BYTES), 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function extractEntry(tarFile: string, entry: TarEntry, out: string): Promise<void> {
+  if (entry.size === 0) {
+    copyFileSync('/dev/null', out);
+    return;
+  }
+  await pipeline(createReadStream(tarFile, { start: entry.dataOffset, end: entry.dataOffset + entry.size - 1 }), createWriteStream(out));
+}

@@ -1,0 +1,327 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { bootUntil, formatFromName } from './boot/qemu';
+import { StageCache, defaultCacheDir } from './common/cache';
+import { BuilderError, InterruptedError, SpecError } from './common/errors';
+import { Progress } from './common/progress';
+import { ToolRunner } from './common/tools';
+import { buildStage, publishArtifact } from './pipeline';
+import {
+  COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, PARTITION_TABLES,
+  PartitionTableName, RootfsSourceSpec, SPEC_FILE_VERSION, SpecFile, StageSpec,
+} from './spec';
+
+const USAGE = `Usage
+  cdktf-docker-vm build SOURCE --output FILE [options]
+  cdktf-docker-vm run --spec FILE [--json]
+  cdktf-docker-vm boot IMAGE [--format F] [--timeout SECONDS]
+
+Turns a Dockerfile, an image or a rootfs tar into a bootable VM disk image,
+rootless: no sudo, mount, loop device or privileged container.
+
+Source (one of)
+  --dockerfile FILE      build this Dockerfile (context: its directory, or --context)
+  --image REF            export an existing image (pulled when not local)
+  --tar FILE             a root filesystem tar (docker export CONTAINER > FILE)
+
+Build options
+  --context DIR          build context for --dockerfile
+  --build-arg K=V        docker build argument (repeatable, passed literally)
+  --target STAGE         multi-stage build target
+  --output FILE          where to write the image (written atomically)
+  --format F             raw|qcow2|vmdk|vhdx|vdi|vhd (default: from the output name, else raw)
+  --compress C           none|gzip|bzip2 (default: from the output name, else none)
+  --size S               auto, or the whole disk size like 4G or 2048M (default auto:
+                         rootfs data + inodes + journal + max(30%, 256 MiB) free)
+  --partition-table T    mbr|gpt (default mbr)
+  --boot-size MIB        FAT boot partition size in MiB (default ${DEFAULT_BOOT_PARTITION_MIB})
+  --kernel-arg ARG       extra kernel command line argument (repeatable)
+  --cache-dir DIR        stage cache (default $CDKTF_DOCKER_VM_CACHE_DIR, $XDG_CACHE_HOME/cdktf-docker-vm
+                         or ~/.cache/cdktf-docker-vm)
+  --json                 print {stage, fingerprint, artifactPath, bytes, seconds} on stdout
+  --quiet                no progress on stderr
+
+Boot options
+  --format F             image format (default: from the file name)
+  --timeout SECONDS      give up after this long (default 300)
+  --until REGEX          stop when the serial console matches (default: a login prompt)
+  --memory MIB           guest memory (default 1024)
+
+Exit codes: 0 ok, 1 build failed, 2 bad input, 3 missing host tool, 130 interrupted.
+
+Examples
+  cdktf-docker-vm build --dockerfile examples/hello-vm/Dockerfile --output hello.qcow2
+  cdktf-docker-vm build --image debian-with-kernel:1 --output vm.vmdk --size 4G --partition-table gpt
+  cdktf-docker-vm build --tar rootfs.tar --output upload.img.gz
+  cdktf-docker-vm boot hello.qcow2
+`;
+
+interface ParsedArgs {
+  readonly command: string;
+  readonly positional: string[];
+  readonly flags: Map<string, string[]>;
+}
+
+const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version']);
+const KNOWN_FLAGS: Record<string, readonly string[]> = {
+  build: ['dockerfile', 'image', 'tar', 'context', 'build-arg', 'target', 'output', 'format', 'compress', 'size',
+    'partition-table', 'boot-size', 'kernel-arg', 'cache-dir', 'json', 'quiet'],
+  run: ['spec', 'cache-dir', 'json', 'quiet'],
+  boot: ['format', 'timeout', 'until', 'memory', 'quiet'],
+};
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const flags = new Map<string, string[]>();
+  const positional: string[] = [];
+  let command = '';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      let value: string;
+      if (BOOLEAN_FLAGS.has(name)) value = 'true';
+      else if (eq > 0) value = a.slice(eq + 1);
+      else if (i + 1 < argv.length) value = argv[++i];
+      else throw new SpecError(`--${name} needs a value; see cdktf-docker-vm --help`);
+      flags.set(name, [...(flags.get(name) ?? []), value]);
+    } else if (a === '-h') {
+      flags.set('help', ['true']);
+    } else if (!command) {
+      command = a;
+    } else {
+      positional.push(a);
+    }
+  }
+  return { command, positional, flags };
+}
+
+function one(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags.get(name);
+  if (v && v.length > 1) throw new SpecError(`--${name} was given ${v.length} times; give it once`);
+  return v?.[0];
+}
+
+function oneOf<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[], fallback: T): T {
+  const v = one(args, name);
+  if (v === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(v)) throw new SpecError(`--${name} ${v} is not supported; use one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+export function parseSizeMiB(value: string | undefined): number | undefined {
+  if (value === undefined || value === 'auto') return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*([MG])i?B?$/i.exec(value.trim());
+  if (!m) throw new SpecError(`--size ${value} is not a size; use auto, or a number with G or M like 4G or 2048M`);
+  const mib = Math.ceil(Number(m[1]) * (m[2].toUpperCase() === 'G' ? 1024 : 1));
+  if (mib < 64) throw new SpecError(`--size ${value} is below 64 MiB; use auto or a larger size`);
+  return mib;
+}
+
+/** Turns `build` flags into a convert spec (the whole chain). */
+export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageSpec; output: string } {
+  const output = one(args, 'output');
+  if (!output) throw new SpecError('--output FILE is required: where to write the image');
+  const sources = ['dockerfile', 'image', 'tar'].filter(s => args.flags.has(s));
+  if (sources.length !== 1) {
+    throw new SpecError(`give exactly one source: --dockerfile FILE, --image REF or --tar FILE (got ${sources.length ? sources.map(s => `--${s}`).join(' and ') : 'none'})`);
+  }
+  let source: RootfsSourceSpec;
+  if (sources[0] === 'dockerfile') {
+    const dockerfile = path.resolve(cwd, one(args, 'dockerfile')!);
+    const contextDir = path.resolve(cwd, one(args, 'context') ?? path.dirname(dockerfile));
+    const buildArgs: Record<string, string> = {};
+    for (const kv of args.flags.get('build-arg') ?? []) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new SpecError(`--build-arg ${kv} is not KEY=VALUE; write it like --build-arg VERSION=1.2`);
+      buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+    source = { kind: 'dockerfile', contextDir, dockerfile: path.relative(contextDir, dockerfile), buildArgs, target: one(args, 'target') };
+  } else if (sources[0] === 'image') {
+    source = { kind: 'image', reference: one(args, 'image')! };
+  } else {
+    source = { kind: 'tar', path: path.resolve(cwd, one(args, 'tar')!) };
+  }
+  const guessed = guessFromOutput(output);
+  const bootSize = one(args, 'boot-size');
+  const bootPartitionMiB = bootSize === undefined ? DEFAULT_BOOT_PARTITION_MIB : Number(bootSize);
+  if (!Number.isInteger(bootPartitionMiB) || bootPartitionMiB <= 0) throw new SpecError(`--boot-size ${bootSize} is not a whole number of MiB; write it like --boot-size 256`);
+  const spec: StageSpec = {
+    stage: 'convert',
+    format: oneOf<DiskFormatName>(args, 'format', DISK_FORMATS, guessed.format),
+    compression: oneOf<CompressionName>(args, 'compress', COMPRESSIONS, guessed.compression),
+    bootloader: {
+      stage: 'bootloader',
+      extraKernelArgs: args.flags.get('kernel-arg') ?? [],
+      disk: {
+        stage: 'disk',
+        sizeMiB: parseSizeMiB(one(args, 'size')),
+        partitionTable: oneOf<PartitionTableName>(args, 'partition-table', PARTITION_TABLES, 'mbr'),
+        bootPartitionMiB,
+        rootfs: { stage: 'rootfs', source },
+      },
+    },
+  };
+  return { spec, output: path.resolve(cwd, output) };
+}
+
+function guessFromOutput(output: string): { format: DiskFormatName; compression: CompressionName } {
+  let name = path.basename(output);
+  let compression: CompressionName = 'none';
+  if (name.endsWith('.gz')) compression = 'gzip';
+  if (name.endsWith('.bz2')) compression = 'bzip2';
+  if (compression !== 'none') name = name.replace(/\.(gz|bz2)$/, '');
+  let format: DiskFormatName = 'raw';
+  try {
+    format = formatFromName(name);
+  } catch {
+    // unknown extension: raw
+  }
+  return { format, compression };
+}
+
+export function readSpecFile(file: string): { specFile: SpecFile; baseDir: string } {
+  let parsed: SpecFile;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as SpecFile;
+  } catch (e) {
+    throw new SpecError(`cannot read spec file ${file} (${(e as Error).message}); synthesize the stack again (cdktf synth)`);
+  }
+  if (parsed.specFileVersion !== SPEC_FILE_VERSION) {
+    throw new SpecError(`spec file ${file} has version ${parsed.specFileVersion}, this builder reads ${SPEC_FILE_VERSION}; synthesize the stack again with this version of cdktf-docker-vm`);
+  }
+  return { specFile: parsed, baseDir: path.dirname(path.resolve(file)) };
+}
+
+export function version(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(path.join(__dirname, rel), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next layout (src/ under ts-node, lib/ when installed)
+    }
+  }
+  return 'unknown';
+}
+
+function checkFlags(args: ParsedArgs): void {
+  const known = KNOWN_FLAGS[args.command];
+  for (const name of args.flags.keys()) {
+    if (!known.includes(name)) throw new SpecError(`unknown option --${name} for ${args.command}; see cdktf-docker-vm --help`);
+  }
+}
+
+/** Runs the CLI; returns the exit code. Errors go to stderr as one clear message. */
+export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    io.stderr.write(`cdktf-docker-vm: ${sig} received, stopping and removing temporary files\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const args = parseArgs(argv);
+    if (args.flags.has('version')) {
+      io.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    if (args.flags.has('help') || args.command === 'help' || args.command === '') {
+      io.stdout.write(USAGE);
+      return args.command === '' && !args.flags.has('help') ? 2 : 0;
+    }
+    if (!KNOWN_FLAGS[args.command]) throw new SpecError(`unknown command ${args.command}; use build, run or boot (see cdktf-docker-vm --help)`);
+    checkFlags(args);
+    const quiet = args.flags.has('quiet');
+    const progress = new Progress(line => io.stderr.write(line + '\n'), quiet);
+    const tools = new ToolRunner(controller.signal);
+    if (args.command === 'boot') return await bootCommand(args, progress, controller.signal, io);
+
+    let spec: StageSpec;
+    let output: string | undefined;
+    let baseDir: string;
+    let cacheDir = one(args, 'cache-dir');
+    if (args.command === 'run') {
+      const specPath = one(args, 'spec');
+      if (!specPath) throw new SpecError('--spec FILE is required');
+      const read = readSpecFile(specPath);
+      spec = read.specFile.spec;
+      output = read.specFile.output ? path.resolve(read.baseDir, read.specFile.output) : undefined;
+      cacheDir = cacheDir ?? (read.specFile.cacheDir ? path.resolve(read.baseDir, read.specFile.cacheDir) : undefined);
+      baseDir = read.baseDir;
+    } else {
+      if (args.positional.length) throw new SpecError(`unexpected argument ${args.positional[0]}; see cdktf-docker-vm --help`);
+      const built = buildSpecFromArgs(args, process.cwd());
+      spec = built.spec;
+      output = built.output;
+      baseDir = process.cwd();
+    }
+    const cache = new StageCache(path.resolve(cacheDir ?? defaultCacheDir()));
+    cache.sweepTemp();
+    const started = Date.now();
+    const result = await buildStage(spec, { cache, tools, progress, baseDir, memo: new Map(), entries: new Map() });
+    if (output) {
+      await publishArtifact(result.artifactPath, output, tools);
+      progress.step('output', output);
+    }
+    progress.printSummary();
+    const artifactPath = output ?? result.artifactPath;
+    if (args.flags.has('json')) {
+      io.stdout.write(JSON.stringify({
+        stage: spec.stage, fingerprint: result.entry.fingerprint, artifactPath, bytes: result.entry.files[0].bytes,
+        seconds: (Date.now() - started) / 1000, stages: progress.stages,
+      }) + '\n');
+    } else {
+      io.stdout.write(`${artifactPath}\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (controller.signal.aborted && !(e instanceof InterruptedError)) {
+      io.stderr.write('cdktf-docker-vm: interrupted; temporary files removed, nothing was added to the cache\n');
+      return 130;
+    }
+    if (e instanceof BuilderError) {
+      io.stderr.write(`cdktf-docker-vm: error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.stderr.write(`cdktf-docker-vm: unexpected error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function bootCommand(args: ParsedArgs, progress: Progress, signal: AbortSignal, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  const image = args.positional[0];
+  if (!image) throw new SpecError('boot needs an IMAGE; example: cdktf-docker-vm boot hello.qcow2');
+  const format = one(args, 'format') as DiskFormatName | undefined;
+  if (format && !(DISK_FORMATS as readonly string[]).includes(format)) throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}`);
+  const timeout = Number(one(args, 'timeout') ?? 300);
+  const until = one(args, 'until');
+  progress.step('boot', `starting QEMU with ${image}`);
+  const result = await bootUntil({
+    image,
+    format,
+    timeoutSeconds: timeout,
+    until: until ? new RegExp(until, 'm') : undefined,
+    memoryMiB: Number(one(args, 'memory') ?? 1024),
+    signal,
+    onConsole: args.flags.has('quiet') ? undefined : text => io.stderr.write(text),
+  });
+  io.stderr.write('\n');
+  progress.step('boot', `reached ${until ?? 'the login prompt'} in ${result.seconds.toFixed(1)} s (${result.accelerator}); QEMU stopped`);
+  io.stdout.write(`${JSON.stringify({ seconds: result.seconds, accelerator: result.accelerator })}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  process.on('unhandledRejection', e => {
+    process.stderr.write(`cdktf-docker-vm: unexpected error: ${(e as Error)?.stack ?? e}\n`);
+    process.exit(1);
+  });
+  void main(process.argv.slice(2)).then(code => { process.exitCode = code; });
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, readdirSync, lstatSync, readlinkSync, existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { canSkipDirectory, isIgnored, parseDockerignore } from './dockerignore';
+import { SpecError } from './errors';
+import { BUILDER_FORMAT_VERSION, DockerfileSourceSpec, StageSpec } from '../spec';
+
+/**
+ * A stage fingerprint: sha256 of everything that decides the stage's output
+ * (file contents, never mtimes or absolute paths), the upstream stage's
+ * fingerprint and the builder format version. Same inputs, same fingerprint,
+ * on any machine.
+ *
+ * @param baseDir directory that relative paths in the spec are resolved against
+ */
+export function fingerprintSpec(spec: StageSpec, baseDir: string): string {
+  return sha256Hex(canonicalJson(fingerprintInputs(spec, baseDir)));
+}
+
+function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
+  const common = { builderFormatVersion: BUILDER_FORMAT_VERSION, stage: spec.stage };
+  switch (spec.stage) {
+    case 'rootfs': {
+      const src = spec.source;
+      switch (src.kind) {
+        case 'dockerfile':
+          return {
+            ...common,
+            kind: src.kind,
+            dockerfile: toPosix(path.normalize(src.dockerfile)),
+            buildArgs: src.buildArgs,
+            target: src.target ?? null,
+            context: hashBuildContext(src, baseDir),
+          };
+        case 'image':
+          return { ...common, kind: src.kind, reference: src.reference };
+        case 'tar':
+          return { ...common, kind: src.kind, sha256: hashFileSync(resolvePath(baseDir, src.path), 'source.path') };
+      }
+      break;
+    }
+    case 'disk':
+      return {
+        ...common,
+        upstream: fingerprintSpec(spec.rootfs, baseDir),
+        sizeMiB: spec.sizeMiB ?? 'auto',
+        partitionTable: spec.partitionTable,
+        bootPartitionMiB: spec.bootPartitionMiB,
+      };
+    case 'bootloader':
+      return { ...common, upstream: fingerprintSpec(spec.disk, baseDir), extraKernelArgs: spec.extraKernelArgs };
+    case 'convert':
+      return { ...common, upstream: fingerprintSpec(spec.bootloader, baseDir), format: spec.format, compression: spec.compression };
+  }
+  throw new SpecError(`unknown stage in spec: ${JSON.stringify((spec as { stage?: unknown }).stage)}`);
+}
+
+export function resolvePath(baseDir: string, p: string): string {
+  return path.resolve(baseDir, p);
+}
+
+/**
+ * Hash of the files docker would send as build context: relative path, type,
+ * executable bit and content (or link target), sorted, honouring .dockerignore.
+ */
+export function hashBuildContext(src: DockerfileSourceSpec, baseDir: string): string {
+  const contextDir = resolvePath(baseDir, src.contextDir);
+  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) {
+    throw new SpecError(`build context ${contextDir} is not a directory; pass an existing directory as the context`);
+  }
+  const dockerfileRel = toPosix(path.normalize(src.dockerfile));
+  const dockerfileAbs = path.resolve(contextDir, src.dockerfile);
+  if (!existsSync(dockerfileAbs)) {
+    throw new SpecError(`Dockerfile ${dockerfileAbs} does not exist; check the dockerfile path (it is relative to the context ${contextDir})`);
+  }
+  const ignorePath = path.join(contextDir, '.dockerignore');
+  const rules = existsSync(ignorePath) ? parseDockerignore(readFileSync(ignorePath, 'utf8')) : [];
+  const hash = createHash('sha256');
+  const entries: string[] = [];
+  const walk = (relDir: string) => {
+    const names = readdirSync(path.join(contextDir, relDir)).sort();
+    for (const name of names) {
+      const rel = relDir === '' ? name : `${relDir}/${name}`;
+      const abs = path.join(contextDir, rel);
+      const st = lstatSync(abs);
+      const always = rel === dockerfileRel || rel === '.dockerignore';
+      if (st.isDirectory()) {
+        if (!always && canSkipDirectory(rel, rules)) continue;
+        if (!isIgnored(rel, rules)) entries.push(`d ${rel}`);
+        walk(rel);
+        continue;
+      }
+      if (!always && isIgnored(rel, rules)) continue;
+      if (st.isSymbolicLink()) {
+        entries.push(`l ${rel} -> ${readlinkSync(abs)}`);
+      } else if (st.isFile()) {
+        const exec = (st.mode & 0o111) !== 0 ? 'x' : '-';
+        entries.push(`f ${rel} ${exec} ${sha256Hex(readFileSync(abs))}`);
+      } else {
+        entries.push(`o ${rel}`);
+      }
+    }
+  };
+  walk('');
+  for (const e of entries) hash.update(e + '\n');
+  return hash.digest('hex');
+}
+
+export function hashFileSync(file: string, what: string): string {
+  if (!existsSync(file)) throw new SpecError(`${what} ${file} does not exist; pass an existing file`);
+  return sha256Hex(readFileSync(file));
+}
+
+export async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** JSON with object keys sorted at every level, so key order never changes a hash. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter(k => obj[k] !== undefined).sort();
+  return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}

@@ -1,0 +1,46 @@
+import { ToolCall, findTool } from '../common/tools';
+import { CompressionName, DiskFormatName } from '../spec';
+
+/** qemu-img's name and options for each output format. */
+const QEMU_FORMATS: Readonly<Record<DiskFormatName, { readonly name: string; readonly options: readonly string[]; readonly ext: string }>> = {
+  raw: { name: 'raw', options: [], ext: 'img' },
+  qcow2: { name: 'qcow2', options: [], ext: 'qcow2' },
+  vmdk: { name: 'vmdk', options: [], ext: 'vmdk' },
+  vhdx: { name: 'vhdx', options: [], ext: 'vhdx' },
+  vdi: { name: 'vdi', options: [], ext: 'vdi' },
+  vhd: { name: 'vpc', options: ['-o', 'subformat=dynamic'], ext: 'vhd' },
+};
+
+export function qemuFormatName(format: DiskFormatName): string {
+  return QEMU_FORMATS[format].name;
+}
+
+export function artifactFileName(format: DiskFormatName, compression: CompressionName): string {
+  const ext = QEMU_FORMATS[format].ext;
+  return `disk.${ext}${compression === 'gzip' ? '.gz' : compression === 'bzip2' ? '.bz2' : ''}`;
+}
+
+export interface ConvertPlan {
+  readonly artifact: string;
+  /** Writes the uncompressed image (sparse). */
+  readonly convert: ToolCall;
+  /** Compresses `convert`'s output to the artifact, deterministically (no name or time in the header). */
+  readonly compress?: ToolCall;
+}
+
+/** No I/O except looking up whether pigz is installed. */
+export function planConvert(format: DiskFormatName, compression: CompressionName, inputRaw: string, tmpDir: string, hasPigz = findTool('pigz') !== undefined): ConvertPlan {
+  const artifact = `${tmpDir}/${artifactFileName(format, compression)}`;
+  const image = compression === 'none' ? artifact : `${tmpDir}/${artifactFileName(format, 'none')}`;
+  const f = QEMU_FORMATS[format];
+  const convert: ToolCall = format === 'raw'
+    ? { tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', inputRaw, image] }
+    : { tool: 'qemu-img', args: ['convert', '-q', '-f', 'raw', '-O', f.name, ...f.options, inputRaw, image] };
+  let compress: ToolCall | undefined;
+  if (compression === 'gzip') {
+    compress = { tool: hasPigz ? 'pigz' : 'gzip', args: ['-6', '-n', '-c', image], stdoutFile: artifact };
+  } else if (compression === 'bzip2') {
+    compress = { tool: 'bzip2', args: ['-9', '-c', image], stdoutFile: artifact };
+  }
+  return { artifact, convert, compress };
+}

@@ -1,0 +1,19 @@
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { planConvert } from './plan';
+import { DISK_RAW } from '../disk/run';
+import { CacheEntry } from '../common/cache';
+import { Progress } from '../common/progress';
+import { ToolRunner } from '../common/tools';
+import { ConvertSpec } from '../spec';
+
+export async function runConvert(spec: ConvertSpec, bootable: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress) {
+  const plan = planConvert(spec.format, spec.compression, path.join(bootable.dir, DISK_RAW), tmpDir);
+  progress.step('convert', `${spec.format}${spec.compression === 'none' ? '' : ` + ${plan.compress!.tool}`}`);
+  await tools.run(plan.convert);
+  if (plan.compress) {
+    await tools.run(plan.compress);
+    rmSync(plan.compress.args[plan.compress.args.length - 1]);
+  }
+  return { files: [path.basename(plan.artifact)], meta: { format: spec.format, compression: spec.compression } };
+}

@@ -1,0 +1,105 @@
+import { truncateSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DiskPlan, planDisk } from './plan';
+import { RootfsFacts } from '../rootfs/analyze';
+import { ROOTFS_TAR } from '../rootfs/run';
+import { CacheEntry } from '../common/cache';
+import { BuilderError, SizeTooSmallError, ToolFailedError } from '../common/errors';
+import { Progress, formatBytes } from '../common/progress';
+import { indexTar, TarEntry } from '../common/tar-index';
+import { ToolRunner } from '../common/tools';
+import { DiskSpec } from '../spec';
+
+export const DISK_RAW = 'disk.raw';
+
+const SANE_FILES: Readonly<Record<string, string>> = {
+  'etc/hosts': '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n',
+  'etc/hostname': 'localhost\n',
+};
+
+/** Partition table, FAT boot partition and ext4 root populated from the rootfs tar, all in one sparse file. */
+export async function runDisk(spec: DiskSpec, fingerprint: string, rootfs: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress) {
+  const facts = rootfs.meta as unknown as RootfsFacts;
+  const diskFile = path.join(tmpDir, DISK_RAW);
+  const rootfsTar = path.join(rootfs.dir, ROOTFS_TAR);
+  const plan = planDisk(spec, facts, fingerprint, diskFile, rootfsTar);
+  tools.require(['sfdisk', 'mkfs.fat', 'mke2fs', 'debugfs']);
+  const { layout } = plan;
+  progress.step('disk', `${spec.partitionTable} table, boot ${formatBytes(layout.bootBytes)}, root ${formatBytes(layout.rootBytes)} (${spec.sizeMiB === undefined ? 'auto' : 'explicit'} size)`);
+
+  truncateSync(createEmpty(diskFile), layout.totalBytes);
+  await tools.run(plan.calls.partition, { input: plan.sfdiskScript });
+  await tools.run(plan.calls.formatBoot);
+  progress.step('disk', `writing ext4 from ${formatBytes(facts.dataBytes)} of files`);
+  const epoch = sourceDateEpoch(facts.newestMtime);
+  try {
+    await tools.run(plan.calls.formatRoot, { env: reproducibleEnv(epoch) });
+  } catch (e) {
+    if (e instanceof ToolFailedError && /no space|could not allocate|not enough space|too small/i.test(e.stderrTail)) {
+      throw new SizeTooSmallError(
+        `the root filesystem (${formatBytes(layout.rootBytes)}) ran out of space while writing the rootfs; ` +
+        `give a larger --size (at least ${Math.ceil((layout.totalBytes + 256 * 1024 * 1024) / 1024 ** 3)}G) or use --size auto`,
+      );
+    }
+    throw e;
+  }
+  await applyFixups(plan, rootfsTar, diskFile, tmpDir, tools, epoch);
+  return {
+    files: [DISK_RAW],
+    meta: { layout, ids: plan.ids, partitionTable: spec.partitionTable },
+  };
+}
+
+function createEmpty(file: string): string {
+  writeFileSync(file, '');
+  return file;
+}
+
+/**
+ * Edits the new filesystem with debugfs (no mount): removes `/.dockerenv`
+ * (systemd and cloud-init would think they run in a container), writes the
+ * fstab by UUID, and replaces the empty files docker leaves for its bind mounts.
+ */
+async function applyFixups(plan: DiskPlan, rootfsTar: string, diskFile: string, tmpDir: string, tools: ToolRunner, epoch: number): Promise<void> {
+  const byPath = new Map<string, TarEntry>(indexTar(rootfsTar).map(e => [e.path, e]));
+  const writes: Record<string, string> = { 'etc/fstab': plan.fstab };
+  for (const [p, content] of Object.entries(SANE_FILES)) {
+    const e = byPath.get(p);
+    if (!e || (e.type === 'file' && e.size === 0)) writes[p] = content;
+  }
+  const cmds: string[] = [];
+  if (byPath.has('.dockerenv')) cmds.push('rm /.dockerenv');
+  if (!byPath.has('etc')) cmds.push('mkdir /etc', 'sif /etc mode 040755');
+  let i = 0;
+  for (const [p, content] of Object.entries(writes)) {
+    const local = path.join(tmpDir, `fixup-${i++}`);
+    writeFileSync(local, content, { mode: 0o644 });
+    if (byPath.has(p)) cmds.push(`rm /${p}`);
+    cmds.push(
+      `write ${local} /${p}`,
+      `sif /${p} uid 0`, `sif /${p} gid 0`, `sif /${p} mode 0100644`,
+      `sif /${p} mtime @${epoch}`, `sif /${p} ctime @${epoch}`, `sif /${p} atime @${epoch}`, `sif /${p} crtime @${epoch}`,
+    );
+  }
+  const cmdFile = path.join(tmpDir, 'fixups.debugfs');
+  writeFileSync(cmdFile, cmds.join('\n') + '\n');
+  const device = `${diskFile}?offset=${plan.layout.rootOffsetBytes}`;
+  await tools.run({ tool: 'debugfs', args: ['-w', '-f', cmdFile, device] }, { env: reproducibleEnv(epoch) });
+  const { stdout } = await tools.run({ tool: 'debugfs', args: ['-R', 'cat /etc/fstab', device] });
+  if (stdout !== plan.fstab) throw new BuilderError(`debugfs did not write /etc/fstab into ${diskFile}; this is a bug, please report it with the output of: debugfs -V`);
+}
+
+/**
+ * Timestamp for everything the builder creates. mke2fs clamps every file time
+ * to SOURCE_DATE_EPOCH, so the default is the rootfs's newest mtime: nothing is
+ * clamped and the superblock times still depend on the content only.
+ */
+export function sourceDateEpoch(newestMtime: number, env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.SOURCE_DATE_EPOCH);
+  return env.SOURCE_DATE_EPOCH !== undefined && Number.isInteger(v) && v >= 0 ? v : newestMtime;
+}
+
+/** Environment for e2fsprogs: fixed timestamps, and a UTF-8 locale (libarchive in mke2fs refuses non-ASCII tar paths under C). */
+export function reproducibleEnv(epoch: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, SOURCE_DATE_EPOCH: String(epoch), LC_ALL: 'C.UTF-8' };
+}

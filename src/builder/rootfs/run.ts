@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { analyzeRootfs } from './analyze';
+import { exportCalls, planRootfs } from './plan';
+import { BuilderError, DockerUnavailableError, ToolFailedError } from '../common/errors';
+import { Progress, formatBytes } from '../common/progress';
+import { indexTar } from '../common/tar-index';
+import { ToolRunner } from '../common/tools';
+import { RootfsSpec } from '../spec';
+
+export interface ImageConfig {
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  readonly env: readonly string[];
+  readonly workingDir: string;
+  readonly user: string;
+}
+
+export const ROOTFS_TAR = 'rootfs.tar';
+
+/** Produces `rootfs.tar` in tmpDir and returns the stage facts. */
+export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: string, tools: ToolRunner, progress: Progress) {
+  const plan = planRootfs(spec, baseDir, tmpDir);
+  const outTar = path.join(tmpDir, ROOTFS_TAR);
+  let imageConfig: ImageConfig | undefined;
+  if (plan.tarPath) {
+    progress.step('rootfs', `reading ${plan.tarPath}`);
+    indexTar(plan.tarPath); // fails early on a file that is not a complete tar
+    await tools.run({ tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', plan.tarPath, outTar] });
+  } else {
+    await checkDockerEngine(tools);
+    let image = plan.imageRef!;
+    if (plan.build) {
+      progress.step('rootfs', `docker build ${(spec.source as { contextDir: string }).contextDir}`);
+      await tools.run(plan.build, { stdoutIsLog: true, onStderrLine: line => progress.step('rootfs', `  ${line}`) });
+      image = readFileSync(plan.iidFile!, 'utf8').trim();
+    } else {
+      await ensureImage(tools, image, progress);
+    }
+    imageConfig = await inspectImage(tools, image);
+    const name = `cdktf-docker-vm-export-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const calls = exportCalls(image, name, outTar);
+    progress.step('rootfs', `docker export ${image.slice(0, 19)}`);
+    await tools.run(calls.create);
+    try {
+      await tools.run(calls.export);
+    } finally {
+      await tools.run(calls.remove).catch(() => undefined);
+    }
+  }
+  const index = indexTar(outTar);
+  const facts = analyzeRootfs(outTar, index);
+  progress.step('rootfs', `${facts.entries} entries, ${formatBytes(facts.dataBytes)} of data, kernel: ${facts.kernel ?? 'none'}`);
+  return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null } };
+}
+
+export async function checkDockerEngine(tools: ToolRunner): Promise<void> {
+  try {
+    await tools.run({ tool: 'docker', args: ['version', '--format', '{{.Server.Version}}'] }, { timeoutMs: 30_000 });
+  } catch (e) {
+    if (!(e instanceof ToolFailedError)) throw e;
+    throw new DockerUnavailableError(
+      `the docker engine does not answer (${e.stderrTail.split('\n').pop() ?? 'no reply'}); ` +
+      'start it (systemctl start docker, or run dockerd) and make sure this user may use it (member of the docker group, or DOCKER_HOST set)',
+    );
+  }
+}
+
+async function ensureImage(tools: ToolRunner, image: string, progress: Progress): Promise<void> {
+  try {
+    await tools.run({ tool: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', image] });
+    return;
+  } catch (e) {
+    if (!(e instanceof ToolFailedError)) throw e;
+  }
+  progress.step('rootfs', `pulling ${image}`);
+  try {
+    await tools.run({ tool: 'docker', args: ['pull', '--', image] }, { timeoutMs: 15 * 60_000 });
+  } catch (e) {
+    if (!(e instanceof ToolFailedError)) throw e;
+    throw new BuilderError(
+      `image ${image} is not on this machine and could not be pulled (${e.stderrTail.split('\n').pop()}); ` +
+      'check the name and tag, build it first, or log in to its registry',
+    );
+  }
+}
+
+async function inspectImage(tools: ToolRunner, image: string): Promise<ImageConfig> {
+  const { stdout } = await tools.run({ tool: 'docker', args: ['image', 'inspect', '--format', '{{json .Config}}', '--', image] });
+  const c = JSON.parse(stdout) as { Entrypoint?: string[]; Cmd?: string[]; Env?: string[]; WorkingDir?: string; User?: string };
+  return { entrypoint: c.Entrypoint ?? [], cmd: c.Cmd ?? [], env: c.Env ?? [], workingDir: c.WorkingDir ?? '', user: c.User ?? '' };
+}
