@@ -41,6 +41,9 @@ const project = new cdktf.ConstructLibraryCdktf({
 project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/');
 project.gitignore.exclude('/.cache/', '/examples/*/cdktf.out/', '/bench/work/', '*.qcow2', '*.img');
 
+// Tar headers, file modes and UUID bits are bit fields.
+project.eslint?.addRules({ 'no-bitwise': 'off' });
+
 // Builder layer stays free of cdktf so it can run (and be ported) without it.
 project.eslint?.addOverride({
   files: ['src/builder/**/*.ts'],
@@ -53,6 +56,19 @@ project.eslint?.addOverride({
     }],
   },
 });
+
+// Constructs may use the builder only through its spec types.
+project.eslint?.addOverride({
+  files: ['src/constructs/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{ group: ['**/builder/*', '!**/builder/spec'], message: 'constructs import only builder/spec' }],
+    }],
+  },
+});
+
+// projen's default pattern would take src/builder/spec.ts for a test file.
+project.tryFindObjectFile('package.json')?.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
 
 // Integration tests: real docker, mke2fs, mtools, syslinux, qemu-img, QEMU and terraform.
 new JsonFile(project, 'jest.integ.json', {

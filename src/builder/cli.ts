@@ -271,8 +271,12 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     const artifactPath = output ?? result.artifactPath;
     if (args.flags.has('json')) {
       io.stdout.write(JSON.stringify({
-        stage: spec.stage, fingerprint: result.entry.fingerprint, artifactPath, bytes: result.entry.files[0].bytes,
-        seconds: (Date.now() - started) / 1000, stages: progress.stages,
+        stage: spec.stage,
+        fingerprint: result.entry.fingerprint,
+        artifactPath,
+        bytes: result.entry.files[0].bytes,
+        seconds: (Date.now() - started) / 1000,
+        stages: progress.stages,
       }) + '\n');
     } else {
       io.stdout.write(`${artifactPath}\n`);
@@ -295,7 +299,12 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
   }
 }
 
-async function bootCommand(args: ParsedArgs, progress: Progress, signal: AbortSignal, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+async function bootCommand(args: ParsedArgs, progress: Progress, signal: AbortSignal, io: Io): Promise<number> {
   const image = args.positional[0];
   if (!image) throw new SpecError('boot needs an IMAGE; example: cdktf-docker-vm boot hello.qcow2');
   const format = one(args, 'format') as DiskFormatName | undefined;

@@ -55,7 +55,8 @@ async function stageEntry(spec: StageSpec, ctx: BuildContext): Promise<CacheEntr
     started = Date.now();
     const built = ctx.cache.lookup(spec.stage, fingerprint); // another process may have built it meanwhile
     const result = built ?? await ctx.cache.create(spec.stage, fingerprint, tmpDir => runOne(spec, fingerprint, upstream, tmpDir, ctx));
-    ctx.progress.stageDone({ stage: spec.stage, seconds: (Date.now() - started) / 1000, bytes: result.files[0].bytes, cacheHit: built !== undefined, fingerprint });
+    const seconds = (Date.now() - started) / 1000;
+    ctx.progress.stageDone({ stage: spec.stage, seconds, bytes: result.files[0].bytes, cacheHit: built !== undefined, fingerprint });
     return result;
   }, () => ctx.progress.step(spec.stage, 'another build of the same fingerprint is running; waiting for it'));
   ctx.entries.set(fingerprint, entry);

@@ -31,7 +31,9 @@ function specFor(format: DiskFormatName): ConvertSpec {
       stage: 'bootloader',
       extraKernelArgs: [],
       disk: {
-        stage: 'disk', partitionTable: 'mbr', bootPartitionMiB: 128,
+        stage: 'disk',
+        partitionTable: 'mbr',
+        bootPartitionMiB: 128,
         rootfs: { stage: 'rootfs', source: { kind: 'dockerfile', contextDir: DEBIAN_FIXTURE, dockerfile: 'Dockerfile', buildArgs: {} } },
       },
     },

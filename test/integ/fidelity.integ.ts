@@ -10,9 +10,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
-import { Ext4Entry, fsck, readExt4Entries, readExt4Entry, readFileFromExt4 } from './support/debugfs';
 import { EdgeEntry, SparseContent, sparseChunkAt, writeEdgeCaseTar } from './fixtures/edge-tar';
 import { buildQuietly } from './support/builder';
+import { Ext4Entry, fsck, readExt4Entries, readExt4Entry, readFileFromExt4 } from './support/debugfs';
 import { DiskSpec } from '../../src/builder/spec';
 
 const MIB = 1024 * 1024;

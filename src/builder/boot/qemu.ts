@@ -2,9 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { qemuFormatName } from '../convert/plan';
 import { BuilderError, SpecError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
+import { qemuFormatName } from '../convert/plan';
 import { DISK_FORMATS, DiskFormatName } from '../spec';
 
 export interface BootOptions {

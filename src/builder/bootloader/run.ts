@@ -2,19 +2,21 @@ import { closeSync, copyFileSync, existsSync, openSync, readFileSync, writeSync,
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SYSLINUX_DIRS, planBootloader } from './plan';
-import { DISK_RAW } from '../disk/run';
-import { RootfsFacts } from '../rootfs/analyze';
-import { ROOTFS_TAR } from '../rootfs/run';
 import { CacheEntry } from '../common/cache';
 import { NoKernelError, ToolMissingError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
 import { indexTar, TarEntry } from '../common/tar-index';
 import { ToolRunner } from '../common/tools';
+import { DISK_RAW } from '../disk/run';
+import { RootfsFacts } from '../rootfs/analyze';
+import { ROOTFS_TAR } from '../rootfs/run';
 import { BootloaderSpec, PartitionTableName } from '../spec';
 
 const MBR_CODE_BYTES = 440;
 
-export async function runBootloader(spec: BootloaderSpec, rootfs: CacheEntry, disk: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress) {
+export async function runBootloader(
+  spec: BootloaderSpec, rootfs: CacheEntry, disk: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress,
+) {
   const facts = rootfs.meta as unknown as RootfsFacts;
   if (!facts.kernel) {
     throw new NoKernelError(
@@ -41,7 +43,9 @@ export async function runBootloader(spec: BootloaderSpec, rootfs: CacheEntry, di
     progress.step('bootloader', 'no initrd found: the kernel must have virtio and ext4 built in');
   }
   const syslinuxCfg = path.join(tmpDir, 'syslinux.cfg');
-  const plan = planBootloader(spec, diskMeta.ids.rootUuid, diskMeta.partitionTable, diskFile, diskMeta.layout.bootOffsetBytes, { kernel, initrd, syslinuxCfg });
+  const plan = planBootloader(
+    spec, diskMeta.ids.rootUuid, diskMeta.partitionTable, diskFile, diskMeta.layout.bootOffsetBytes, { kernel, initrd, syslinuxCfg },
+  );
   writeFileSync(syslinuxCfg, plan.syslinuxCfg);
   progress.step('bootloader', `syslinux, kernel /${facts.kernel}${facts.initrd ? `, initrd /${facts.initrd}` : ''}`);
   progress.step('bootloader', `kernel command line: ${plan.kernelCmdline}`);

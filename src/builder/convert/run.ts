@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { planConvert } from './plan';
-import { DISK_RAW } from '../disk/run';
 import { CacheEntry } from '../common/cache';
 import { Progress } from '../common/progress';
 import { ToolRunner } from '../common/tools';
+import { DISK_RAW } from '../disk/run';
 import { ConvertSpec } from '../spec';
 
 export async function runConvert(spec: ConvertSpec, bootable: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress) {

@@ -1,5 +1,5 @@
-import { derivedHex32, derivedUuid, fatSerialForFstab } from '../common/ids';
 import { SizeTooSmallError, SpecError } from '../common/errors';
+import { derivedHex32, derivedUuid, fatSerialForFstab } from '../common/ids';
 import { ToolCall } from '../common/tools';
 import { DiskSpec } from '../spec';
 

@@ -1,13 +1,13 @@
 import { truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DiskPlan, planDisk } from './plan';
-import { RootfsFacts } from '../rootfs/analyze';
-import { ROOTFS_TAR } from '../rootfs/run';
 import { CacheEntry } from '../common/cache';
 import { BuilderError, SizeTooSmallError, ToolFailedError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
 import { indexTar, TarEntry } from '../common/tar-index';
 import { ToolRunner } from '../common/tools';
+import { RootfsFacts } from '../rootfs/analyze';
+import { ROOTFS_TAR } from '../rootfs/run';
 import { DiskSpec } from '../spec';
 
 export const DISK_RAW = 'disk.raw';
