@@ -1,0 +1,160 @@
+import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
+import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
+import { TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { DropletSize } from './droplet-size';
+import { DROPLET_RULES, isValidDropletName } from './validate-droplet';
+import { CustomImage } from '../image/custom-image';
+import { isToken, validate } from '../private/validate';
+import { Region } from '../region';
+
+/**
+ * Properties of a Droplet.
+ */
+export interface DropletProps {
+  /** The custom image the Droplets boot. */
+  readonly image: CustomImage;
+
+  /**
+   * Number of Droplets.
+   *
+   * @default 1
+   */
+  readonly count?: number;
+
+  /**
+   * Droplet name (a hostname: letters, digits, '.' and '-'). With a count above
+   * 1 the Droplets are named `<name>-1`, `<name>-2`, ...
+   *
+   * @default - the construct path below the stack, lowercased, with '-' between the parts
+   */
+  readonly name?: string;
+
+  /**
+   * Droplet size. Its disk must hold the image's disk.
+   *
+   * @default DropletSize.S_1VCPU_1GB
+   */
+  readonly size?: DropletSize;
+
+  /**
+   * Region; one of the image's regions.
+   *
+   * @default - the image's first region
+   */
+  readonly region?: Region;
+
+  /**
+   * SSH keys already in the DigitalOcean account, by id or fingerprint.
+   * At least one key is required between `sshKeyIds` and `sshKeys`.
+   *
+   * @default - none
+   */
+  readonly sshKeyIds?: string[];
+
+  /**
+   * SSH keys managed in this stack. At least one key is required between
+   * `sshKeyIds` and `sshKeys`.
+   *
+   * @default - none
+   */
+  readonly sshKeys?: SshKey[];
+
+  /**
+   * cloud-init user data, at most 64 KiB.
+   *
+   * @default - none
+   */
+  readonly userData?: string;
+
+  /**
+   * Tags of the Droplets.
+   *
+   * @default - none
+   */
+  readonly tags?: string[];
+
+  /**
+   * UUID of the VPC to put the Droplets in.
+   *
+   * @default - the region's default VPC
+   */
+  readonly vpcUuid?: string;
+
+  /**
+   * IPv6. DigitalOcean does not support it on Droplets from custom images:
+   * setting it to true is an error.
+   *
+   * @default false
+   */
+  readonly ipv6?: boolean;
+
+  /**
+   * Monitoring at creation. DigitalOcean does not support it on Droplets from
+   * custom images: setting it to true is an error.
+   *
+   * @default false
+   */
+  readonly monitoring?: boolean;
+}
+
+/**
+ * One or more DigitalOcean Droplets booting a CustomImage.
+ *
+ * Child IDs are `Droplet1`, `Droplet2`, ...: lowering `count` destroys the
+ * highest-numbered Droplets. A new image replaces the Droplets, each new one
+ * created before the old one is destroyed (their IP addresses change).
+ */
+export class Droplet extends Construct {
+  /** The ids of the Droplets, in order. */
+  public readonly dropletIds: string[];
+
+  /** The public IPv4 addresses of the Droplets, in order. */
+  public readonly ipv4Addresses: string[];
+
+  /** The names of the Droplets, in order. */
+  public readonly names: string[];
+
+  /** The region of the Droplets. */
+  public readonly region: Region;
+
+  /** The `digitalocean_droplet` resources. */
+  public readonly droplets: DoDroplet[];
+
+  constructor(scope: Construct, id: string, props: DropletProps) {
+    super(scope, id);
+    validate(props, DROPLET_RULES);
+    const count = props.count ?? 1;
+    const baseName = props.name ?? this.defaultName();
+    this.names = count === 1 ? [baseName] : Array.from({ length: count }, (_, i) => `${baseName}-${i + 1}`);
+    if (!isToken(baseName)) {
+      const bad = this.names.filter(n => !isValidDropletName(n));
+      if (bad.length > 0) {
+        throw new Error(`name must be a hostname (letters, digits, '-' and '.', labels of 1 to 63 characters not starting or ending with '-', 253 characters in all), got ${JSON.stringify(bad[0])}; pick another name`);
+      }
+    }
+    this.region = props.region ?? props.image.regions[0];
+    const sshKeys = [...(props.sshKeyIds ?? []), ...(props.sshKeys ?? []).map(k => k.id)];
+
+    this.droplets = this.names.map((name, i) => new DoDroplet(this, `Droplet${i + 1}`, {
+      name,
+      image: Token.asString(props.image.imageId),
+      size: (props.size ?? DropletSize.S_1VCPU_1GB).slug,
+      region: this.region.slug,
+      sshKeys,
+      userData: props.userData,
+      tags: props.tags,
+      vpcUuid: props.vpcUuid,
+      lifecycle: { createBeforeDestroy: true },
+    }));
+    this.dropletIds = this.droplets.map(d => d.id);
+    this.ipv4Addresses = this.droplets.map(d => d.ipv4Address);
+  }
+
+  private defaultName(): string {
+    const stack = TerraformStack.of(this);
+    const parts = this.node.scopes.slice(this.node.scopes.indexOf(stack) + 1).map(s => s.node.id);
+    const name = parts.join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+    return (name || 'droplet').slice(0, 63).replace(/-$/, '');
+  }
+}

@@ -1,0 +1,49 @@
+import type { DropletProps } from './droplet';
+import { isKnown, isToken, ValidationRule } from '../private/validate';
+
+/** DigitalOcean's limit for user_data. */
+export const MAX_USER_DATA_BYTES = 64 * 1024;
+
+const LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOSTNAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
+const TAG = /^[A-Za-z0-9:_-]{1,255}$/;
+
+/** Whether a Droplet name follows DigitalOcean's hostname rules. */
+export function isValidDropletName(name: string): boolean {
+  return name.length <= 253 && HOSTNAME.test(name);
+}
+
+const keyCount = (p: DropletProps) => (p.sshKeyIds?.length ?? 0) + (p.sshKeys?.length ?? 0);
+const badTags = (p: DropletProps) => isToken(p.tags) ? [] : (p.tags ?? []).filter(t => !isToken(t) && !TAG.test(t));
+const imageRegions = (p: DropletProps) => p.image.regions.map(r => r.slug).filter(s => !isToken(s));
+
+export const DROPLET_RULES: readonly ValidationRule<DropletProps>[] = [
+  {
+    fails: p => p.count !== undefined && (isToken(p.count) || !Number.isInteger(p.count) || p.count < 1),
+    message: p => `count must be a whole number, 1 or more, known at synth time, got ${isToken(p.count) ? 'a token' : p.count}; pass a plain number`,
+  },
+  {
+    fails: p => !isToken(p.sshKeyIds) && !isToken(p.sshKeys) && keyCount(p) === 0,
+    message: () => 'sshKeyIds or sshKeys must name at least one SSH key, got none; DigitalOcean disables password login on Droplets from custom images, pass an SSH key id or fingerprint, or an SshKey',
+  },
+  {
+    fails: p => isKnown(p.userData) && Buffer.byteLength(p.userData, 'utf8') > MAX_USER_DATA_BYTES,
+    message: p => `userData must be ${MAX_USER_DATA_BYTES} bytes or less (DigitalOcean limit), got ${Buffer.byteLength(p.userData!, 'utf8')} bytes; move large files to an object store and fetch them from the user data`,
+  },
+  {
+    fails: p => p.ipv6 === true,
+    message: () => 'ipv6 must be false: DigitalOcean does not support IPv6 on Droplets from custom images, got true; leave ipv6 unset',
+  },
+  {
+    fails: p => p.monitoring === true,
+    message: () => 'monitoring must be false: DigitalOcean cannot enable monitoring when creating a Droplet from a custom image, got true; leave it unset and install the metrics agent (do-agent) in the image',
+  },
+  {
+    fails: p => isKnown(p.region) && isKnown(p.region.slug) && imageRegions(p).length > 0 && !imageRegions(p).includes(p.region.slug),
+    message: p => `region must be one of the image's regions (${imageRegions(p).join(', ')}), got ${p.region!.slug}; add ${p.region!.slug} to the CustomImage regions or leave region unset to use ${imageRegions(p)[0]}`,
+  },
+  {
+    fails: p => badTags(p).length > 0,
+    message: p => `tags must be letters, digits, ':', '-' and '_' (1 to 255 characters), got ${JSON.stringify(badTags(p))}; rename the tags`,
+  },
+];

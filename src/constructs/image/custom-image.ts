@@ -1,0 +1,201 @@
+import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
+import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
+import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
+import { Construct } from 'constructs';
+import { Distribution } from './distribution';
+import { Compression, DiskFormat } from './formats';
+import { ImageArtifact } from './image-artifact';
+import { CUSTOM_IMAGE_RULES } from './validate-custom-image';
+import { Bootloader } from '../bootloader/bootloader';
+import { validate } from '../private/validate';
+import { Region } from '../region';
+
+/**
+ * Properties of a CustomImage.
+ */
+export interface CustomImageProps {
+  /** The bootable disk to import. */
+  readonly bootloader: Bootloader;
+
+  /**
+   * Regions the image is available in. The import goes to one of them and
+   * DigitalOcean transfers it to the others; Droplets must use one of them.
+   */
+  readonly regions: Region[];
+
+  /**
+   * Spaces bucket the image file is uploaded to, for DigitalOcean to import it from.
+   *
+   * Spaces bucket names are global: pick one nobody else uses.
+   */
+  readonly bucketName: string;
+
+  /**
+   * Create the bucket. Set it to false to upload to an existing bucket named `bucketName`.
+   *
+   * @default true
+   */
+  readonly createBucket?: boolean;
+
+  /**
+   * Region of the Spaces bucket.
+   *
+   * @default - the first of `regions`
+   */
+  readonly bucketRegion?: Region;
+
+  /**
+   * Folder of the bucket that holds the image files, ending in '/'.
+   *
+   * @default 'docker-vm/'
+   */
+  readonly objectKeyPrefix?: string;
+
+  /**
+   * File format of the uploaded image: raw, qcow2, vmdk, vhdx or vdi.
+   *
+   * @default DiskFormat.QCOW2
+   */
+  readonly format?: DiskFormat;
+
+  /**
+   * Compression of the uploaded image (DigitalOcean accepts gzip and bzip2).
+   *
+   * @default Compression.GZIP
+   */
+  readonly compression?: Compression;
+
+  /**
+   * Name of the custom image.
+   *
+   * @default - 'docker-vm-' and the first 12 hex digits of the fingerprint
+   */
+  readonly imageName?: string;
+
+  /**
+   * Description of the custom image.
+   *
+   * @default - names the builder and the full fingerprint
+   */
+  readonly description?: string;
+
+  /**
+   * Distribution label shown by DigitalOcean.
+   *
+   * @default Distribution.UNKNOWN
+   */
+  readonly distribution?: Distribution;
+
+  /**
+   * Tags of the custom image.
+   *
+   * @default - none
+   */
+  readonly tags?: string[];
+
+  /**
+   * How long `terraform apply` waits for the import (status `available`).
+   *
+   * @default 60
+   */
+  readonly importTimeoutMinutes?: number;
+}
+
+/**
+ * A DigitalOcean custom image made from a bootable disk.
+ *
+ * `terraform apply` converts the disk (an ImageArtifact), uploads the file to a
+ * Spaces bucket as a public-read object whose key holds the fingerprint, and
+ * imports it as a custom image.
+ *
+ * - A changed fingerprint is a new object key, hence a new URL, hence a new
+ *   image (`url` forces replacement). No `etag` is needed, and the file only
+ *   has to exist when the object is created, not at plan time.
+ * - The image has `create_before_destroy`: on a change the new image is
+ *   imported before the old one is deleted, and Droplets using it are replaced
+ *   by Droplets on the new image.
+ * - The object is public-read because DigitalOcean imports from a URL only and
+ *   presigned Spaces URLs are reported not to work. Anyone who knows the key
+ *   can download the image while the object exists (until the next change or
+ *   `destroy`): never bake secrets into the image.
+ */
+export class CustomImage extends Construct {
+  /** sha256 (64 hex digits) of the converted image's inputs. */
+  public readonly fingerprint: string;
+
+  /**
+   * Path of the converted image file, relative to the stack's synth directory
+   * (terraform's working directory).
+   */
+  public readonly artifactPath: string;
+
+  /** The numeric id of the imported image. Use `Token.asString(imageId)` where a string is wanted. */
+  public readonly imageId: number;
+
+  /** The URL DigitalOcean imports the image from. */
+  public readonly imageUrl: string;
+
+  /** The regions the image is available in. */
+  public readonly regions: Region[];
+
+  /** The converted image file. */
+  public readonly artifact: ImageArtifact;
+
+  /** The Spaces bucket, when this construct creates it. */
+  public readonly bucket?: SpacesBucket;
+
+  /** The uploaded image file. */
+  public readonly object: SpacesBucketObject;
+
+  /** The `digitalocean_custom_image` resource. */
+  public readonly image: DoCustomImage;
+
+  constructor(scope: Construct, id: string, props: CustomImageProps) {
+    super(scope, id);
+    validate(props, CUSTOM_IMAGE_RULES);
+    this.regions = [...props.regions];
+    const bucketRegion = props.bucketRegion ?? props.regions[0];
+
+    this.artifact = new ImageArtifact(this, 'Convert', {
+      bootloader: props.bootloader,
+      format: props.format ?? DiskFormat.QCOW2,
+      compression: props.compression ?? Compression.GZIP,
+    });
+    this.fingerprint = this.artifact.fingerprint;
+    this.artifactPath = this.artifact.artifactPath;
+
+    let bucketName = props.bucketName;
+    if (props.createBucket ?? true) {
+      this.bucket = new SpacesBucket(this, 'Bucket', {
+        name: props.bucketName,
+        region: bucketRegion.slug,
+        acl: 'private',
+      });
+      bucketName = this.bucket.name;
+    }
+
+    const extension = this.artifact.fileName.slice(this.artifact.fileName.indexOf('.'));
+    this.object = new SpacesBucketObject(this, 'Object', {
+      bucket: bucketName,
+      region: bucketRegion.slug,
+      key: `${props.objectKeyPrefix ?? 'docker-vm/'}${this.fingerprint}${extension}`,
+      source: this.artifactPath,
+      acl: 'public-read',
+      contentType: 'application/octet-stream',
+      dependsOn: [this.artifact.resource],
+    });
+
+    this.imageUrl = `https://${this.object.bucket}.${this.object.region}.digitaloceanspaces.com/${this.object.key}`;
+    this.image = new DoCustomImage(this, 'Image', {
+      name: props.imageName ?? `docker-vm-${this.fingerprint.slice(0, 12)}`,
+      url: this.imageUrl,
+      regions: this.regions.map(r => r.slug),
+      distribution: (props.distribution ?? Distribution.UNKNOWN).name,
+      description: props.description ?? `built by cdktf-docker-vm, fingerprint ${this.fingerprint}`,
+      tags: props.tags,
+      timeouts: { create: `${props.importTimeoutMinutes ?? 60}m` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.imageId = this.image.imageId;
+  }
+}

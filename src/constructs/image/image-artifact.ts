@@ -1,0 +1,119 @@
+import { DataResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { Compression, DiskFormat } from './formats';
+import { ConvertSpec } from '../../builder/spec';
+import { Bootloader } from '../bootloader/bootloader';
+import { StageResource } from '../private/stage-resource';
+import { validate, ValidationRule } from '../private/validate';
+
+/**
+ * Properties of an ImageArtifact.
+ */
+export interface ImageArtifactProps {
+  /** The bootable disk to convert. */
+  readonly bootloader: Bootloader;
+
+  /**
+   * File format.
+   *
+   * @default DiskFormat.QCOW2
+   */
+  readonly format?: DiskFormat;
+
+  /**
+   * Compression of the file.
+   *
+   * @default Compression.NONE
+   */
+  readonly compression?: Compression;
+}
+
+const RULES: readonly ValidationRule<ImageArtifactProps>[] = [
+  {
+    fails: p => p.format !== undefined && !Object.values(DiskFormat).includes(p.format),
+    message: p => `format must be one of ${Object.values(DiskFormat).join(', ')}, got ${p.format}; use the DiskFormat enum`,
+  },
+  {
+    fails: p => p.compression !== undefined && !Object.values(Compression).includes(p.compression),
+    message: p => `compression must be one of ${Object.values(Compression).join(', ')}, got ${p.compression}; use the Compression enum`,
+  },
+];
+
+const FORMAT_EXTENSIONS: Record<DiskFormat, string> = {
+  [DiskFormat.RAW]: '.img',
+  [DiskFormat.QCOW2]: '.qcow2',
+  [DiskFormat.VMDK]: '.vmdk',
+  [DiskFormat.VHDX]: '.vhdx',
+  [DiskFormat.VDI]: '.vdi',
+  [DiskFormat.VHD]: '.vhd',
+};
+
+const COMPRESSION_EXTENSIONS: Record<Compression, string> = {
+  [Compression.NONE]: '',
+  [Compression.GZIP]: '.gz',
+  [Compression.BZIP2]: '.bz2',
+};
+
+/** File name extension for a format and compression, e.g. `.qcow2.gz`. */
+function imageFileExtension(format: DiskFormat, compression: Compression): string {
+  return FORMAT_EXTENSIONS[format] + COMPRESSION_EXTENSIONS[compression];
+}
+
+/**
+ * A VM image file: a bootable disk converted to a format (`qemu-img convert`)
+ * and optionally compressed, written to `artifactPath` by `terraform apply`.
+ *
+ * Use it on its own for local VMs (QEMU, VirtualBox, ...); CustomImage makes one
+ * for the upload to DigitalOcean.
+ */
+export class ImageArtifact extends Construct {
+  /** sha256 (64 hex digits) of the bootloader fingerprint, the format and the compression. */
+  public readonly fingerprint: string;
+
+  /**
+   * Path of the image file, relative to the stack's synth directory
+   * (terraform's working directory), e.g.
+   * `docker-vm-artifacts/<fingerprint>-convert.qcow2`. Wrap it in `Fn.abspath`
+   * for an absolute path.
+   */
+  public readonly artifactPath: string;
+
+  /** The artifact's file name: fingerprint, stage and extension. */
+  public readonly fileName: string;
+
+  /** The `terraform_data` resource that converts the image. */
+  public readonly resource: DataResource;
+
+  /** The bootable disk this image is made from. */
+  public readonly bootloader: Bootloader;
+
+  /** The file format. */
+  public readonly format: DiskFormat;
+
+  /** The compression. */
+  public readonly compression: Compression;
+
+  constructor(scope: Construct, id: string, props: ImageArtifactProps) {
+    super(scope, id);
+    validate(props, RULES);
+    this.bootloader = props.bootloader;
+    this.format = props.format ?? DiskFormat.QCOW2;
+    this.compression = props.compression ?? Compression.NONE;
+    const spec: ConvertSpec = {
+      stage: 'convert',
+      bootloader: props.bootloader._spec,
+      format: this.format,
+      compression: this.compression,
+    };
+    const stage = new StageResource(this, 'Build', {
+      spec,
+      extension: imageFileExtension(this.format, this.compression),
+      upstream: props.bootloader.resource,
+    });
+    this.resource = stage;
+    this.fingerprint = stage.fingerprint;
+    this.fileName = stage.artifactFileName;
+    // The image file is the point of this construct: always copy it out of the cache.
+    this.artifactPath = stage.requestArtifactPath();
+  }
+}

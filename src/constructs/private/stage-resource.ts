@@ -1,0 +1,213 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DataResource, IStackSynthesizer, ISynthesisSession, ITerraformDependable, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { fingerprintSpec, SPEC_FILE_VERSION, SpecFile, StageSpec } from '../../builder/spec';
+
+/** Folder of the stack's synth directory that holds the spec files. */
+export const SPECS_DIR = 'docker-vm-specs';
+/** Folder of the stack's synth directory that receives requested artifacts. */
+export const ARTIFACTS_DIR = 'docker-vm-artifacts';
+
+export interface StageResourceProps {
+  /** The stage spec, with absolute paths (they are made relative when the spec file is written). */
+  readonly spec: StageSpec;
+  /** File name extension of the stage's artifact, with its leading dot. */
+  readonly extension: string;
+  /** The upstream stage's resource: this one runs after it. */
+  readonly upstream?: ITerraformDependable;
+}
+
+/**
+ * A `terraform_data` resource that runs one builder stage.
+ *
+ * - `triggers_replace.fingerprint` is the stage fingerprint, so `terraform plan`
+ *   names the stage that will rebuild.
+ * - The spec travels in a JSON file written into the stack's synth directory
+ *   (`docker-vm-specs/<fingerprint>-<stage>.json`) when the stack is synthesized:
+ *   the stack's synthesizer (public, settable `TerraformStack.synthesizer`) is
+ *   wrapped once per stack to write the files after the stack's JSON.
+ * - The `local-exec` provisioner runs `node <lib/builder/cli.js> run --spec <file>`
+ *   as an argv list (`interpreter`), not through a shell. The only variable parts
+ *   are the library's own install path and the spec file path, which holds hex
+ *   digits and fixed words only; every user-provided string stays in the spec file.
+ */
+export class StageResource extends DataResource {
+  /** sha256 of everything that decides the stage's output (64 hex digits). */
+  public readonly fingerprint: string;
+  /** The stage name from the spec. */
+  public readonly stage: string;
+  /** Spec file path relative to the stack's synth directory (terraform's working directory). */
+  public readonly specFilePath: string;
+  private readonly spec: StageSpec;
+  private readonly extension: string;
+  private outputRequested = false;
+
+  constructor(scope: Construct, id: string, props: StageResourceProps) {
+    const fingerprint = fingerprintSpec(props.spec, process.cwd());
+    const specFilePath = `${SPECS_DIR}/${fingerprint}-${props.spec.stage}.json`;
+    super(scope, id, {
+      triggersReplace: { fingerprint },
+      dependsOn: props.upstream ? [props.upstream] : undefined,
+      provisioners: [{
+        type: 'local-exec',
+        interpreter: ['node', builderCliPath(), 'run', '--spec'],
+        command: specFilePath,
+      }],
+    });
+    this.fingerprint = fingerprint;
+    this.stage = props.spec.stage;
+    this.spec = props.spec;
+    this.extension = props.extension;
+    this.specFilePath = specFilePath;
+    registerSpecFile(TerraformStack.of(this), this);
+  }
+
+  /** Artifact file name: the fingerprint, the stage and the extension. */
+  public get artifactFileName(): string {
+    return `${this.fingerprint}-${this.stage}${this.extension}`;
+  }
+
+  /**
+   * Path of the stage's artifact relative to the stack's synth directory, the
+   * working directory of terraform and of the provisioner.
+   *
+   * Calling this asks the builder to copy the artifact there. A stage that nobody
+   * reads the path of keeps its artifact in the builder cache only, so the
+   * intermediate stages of an image do not take a copy each.
+   */
+  public requestArtifactPath(): string {
+    if (!this.outputRequested) {
+      this.outputRequested = true;
+      // The output path is part of what the resource produces: a stage applied
+      // before anybody asked for its file runs again (a cache hit plus a copy).
+      this.triggersReplace = { fingerprint: this.fingerprint, artifact_path: this.artifactPathInStack };
+    }
+    return this.artifactPathInStack;
+  }
+
+  /** Whether an artifact copy was requested (see requestArtifactPath). */
+  public get isOutputRequested(): boolean {
+    return this.outputRequested;
+  }
+
+  private get artifactPathInStack(): string {
+    return `${ARTIFACTS_DIR}/${this.artifactFileName}`;
+  }
+
+  /** Writes the spec file; called when the stack is synthesized. */
+  public writeSpecFile(session: ISynthesisSession): void {
+    const stack = TerraformStack.of(this);
+    const stackDir = path.join(session.manifest.outdir, session.manifest.forStack(stack).workingDirectory);
+    const specFile = path.join(stackDir, ...this.specFilePath.split('/'));
+    const specDir = path.dirname(specFile);
+    mkdirSync(specDir, { recursive: true });
+    const siblings = registeredSpecFiles(stack, this.specFilePath);
+    const wantsOutput = siblings.some(r => r.isOutputRequested);
+    const content: SpecFile = {
+      specFileVersion: SPEC_FILE_VERSION,
+      spec: relativizeSpec(this.spec, specDir),
+      ...(wantsOutput ? { output: toPosix(path.relative(specDir, path.join(stackDir, ...this.artifactPathInStack.split('/')))) } : {}),
+    };
+    const text = JSON.stringify(content, undefined, 2) + '\n';
+    // Identical stages (same fingerprint) share one file; skip rewriting identical content.
+    if (existsSync(specFile) && readFileSync(specFile, 'utf8') === text) return;
+    writeFileSync(specFile, text);
+  }
+}
+
+const specFilesByStack = new WeakMap<TerraformStack, Map<string, StageResource[]>>();
+
+function registerSpecFile(stack: TerraformStack, resource: StageResource): void {
+  let byPath = specFilesByStack.get(stack);
+  if (!byPath) {
+    byPath = new Map();
+    specFilesByStack.set(stack, byPath);
+    stack.synthesizer = new SpecFileSynthesizer(stack.synthesizer, byPath);
+  }
+  const list = byPath.get(resource.specFilePath) ?? [];
+  list.push(resource);
+  byPath.set(resource.specFilePath, list);
+}
+
+function registeredSpecFiles(stack: TerraformStack, specFilePath: string): StageResource[] {
+  return specFilesByStack.get(stack)?.get(specFilePath) ?? [];
+}
+
+/**
+ * Synthesizes the stack as before, then writes the spec files of its stages
+ * into the stack's synth directory.
+ */
+class SpecFileSynthesizer implements IStackSynthesizer {
+  constructor(private readonly inner: IStackSynthesizer, private readonly byPath: Map<string, StageResource[]>) {}
+
+  public synthesize(session: ISynthesisSession): void {
+    this.inner.synthesize(session);
+    for (const resources of this.byPath.values()) resources[0].writeSpecFile(session);
+  }
+}
+
+/**
+ * The spec with every path made relative to the spec file's directory, so the
+ * synthesized stack keeps working when the project moves (the CLI resolves
+ * relative paths against the spec file's directory).
+ */
+export function relativizeSpec(spec: StageSpec, specDir: string): StageSpec {
+  const rel = (p: string) => relativePath(specDir, p);
+  switch (spec.stage) {
+    case 'rootfs': {
+      const src = spec.source;
+      switch (src.kind) {
+        case 'dockerfile': return { ...spec, source: { ...src, contextDir: rel(src.contextDir) } };
+        case 'tar': return { ...spec, source: { ...src, path: rel(src.path) } };
+        case 'image': return spec;
+      }
+      break;
+    }
+    case 'disk': return { ...spec, rootfs: relativizeSpec(spec.rootfs, specDir) as typeof spec.rootfs };
+    case 'bootloader': return { ...spec, disk: relativizeSpec(spec.disk, specDir) as typeof spec.disk };
+    case 'convert': return { ...spec, bootloader: relativizeSpec(spec.bootloader, specDir) as typeof spec.bootloader };
+  }
+  return spec;
+}
+
+function relativePath(fromDir: string, p: string): string {
+  const relative = path.relative(fromDir, p);
+  // Another drive on Windows has no relative path: keep the absolute one.
+  if (path.isAbsolute(relative)) return p;
+  return toPosix(relative === '' ? '.' : relative);
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+let cachedCliPath: string | undefined;
+
+/**
+ * Absolute path of the builder CLI (`lib/builder/cli.js`) of this package.
+ * Found from the package root, so it is the same whether the constructs run
+ * from `lib/` (installed) or from `src/` (ts-node, jest).
+ */
+export function builderCliPath(): string {
+  if (cachedCliPath) return cachedCliPath;
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'cdktf-docker-vm') {
+          cachedCliPath = path.join(dir, 'lib', 'builder', 'cli.js');
+          return cachedCliPath;
+        }
+      } catch {
+        // not our package.json: keep looking upwards
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  cachedCliPath = path.resolve(__dirname, '..', '..', 'builder', 'cli.js');
+  return cachedCliPath;
+}

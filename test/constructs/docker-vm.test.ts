@@ -1,0 +1,55 @@
+import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
+import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
+import { DataResource, Testing } from 'cdktf';
+import { makeContext, newStack } from './helpers';
+import { DockerVm, DockerVmProps, Region, RootfsSource } from '../../src';
+
+function vm(props: Partial<DockerVmProps> = {}) {
+  const stack = newStack();
+  new DigitaloceanProvider(stack, 'do', {});
+  const dockerVm = new DockerVm(stack, 'Web', {
+    source: RootfsSource.fromDockerfile(makeContext()),
+    regions: [Region.NYC3],
+    bucketName: 'my-images',
+    sshKeyIds: ['12345'],
+    ...props,
+  });
+  return { stack, vm: dockerVm };
+}
+
+describe('DockerVm', () => {
+  test('composes the five stages with stable child IDs', () => {
+    // GIVEN
+    const { vm: v } = vm();
+    // THEN
+    expect(v.node.children.map(c => c.node.id)).toEqual(['Rootfs', 'Disk', 'Bootloader', 'Image', 'Droplet']);
+    expect(v.disk.rootfs).toBe(v.rootfs);
+    expect(v.bootloader.disk).toBe(v.disk);
+    expect(v.customImage.artifact.bootloader).toBe(v.bootloader);
+  });
+
+  test('declares four local stages and names the Droplets after the VM', () => {
+    // GIVEN
+    const { stack, vm: v } = vm({ dropletCount: 2 });
+    const synth = Testing.synth(stack);
+    // THEN
+    expect(Object.keys(JSON.parse(synth).resource.terraform_data)).toHaveLength(4);
+    expect(synth).toHaveResourceWithProperties(DataResource, { triggers_replace: { fingerprint: v.rootfs.fingerprint } });
+    expect(synth).toHaveResourceWithProperties(DoDroplet, { name: 'web-1' });
+    expect(v.droplet.names).toEqual(['web-1', 'web-2']);
+  });
+
+  test('passes the disk options down', () => {
+    const { vm: v } = vm({ sizeGiB: 8, extraKernelArgs: ['quiet'] });
+    expect(v.disk.sizeGiB).toBe(8);
+    expect(v.bootloader._spec.extraKernelArgs).toEqual(['quiet']);
+  });
+
+  test('fails when the disk is larger than DigitalOcean imports', () => {
+    expect(() => vm({ sizeGiB: 200 })).toThrow(/^sizeGiB must be 100 or less for a DigitalOcean custom image/);
+  });
+
+  test('fails when the Droplet region is not an image region', () => {
+    expect(() => vm({ region: Region.LON1 })).toThrow(/^region must be one of the image's regions \(nyc3\), got lon1/);
+  });
+});

@@ -1,0 +1,137 @@
+import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
+import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
+import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
+import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
+import { DataResource, TerraformStack, Testing } from 'cdktf';
+import {
+  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Region, RootfsSource,
+} from '../../../src';
+import { chain, HEX64, PINNED, resource, resources } from '../helpers';
+
+function image(props: Partial<CustomImageProps> = {}, sizeGiB?: number): { stack: TerraformStack; image: CustomImage; bootloader: Bootloader } {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  new DigitaloceanProvider(stack, 'do', {});
+  const rootfs = new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromImage(PINNED) });
+  const disk = new DiskImage(stack, 'Disk', { rootfs, sizeGiB });
+  const bootloader = new Bootloader(stack, 'Bootloader', { disk });
+  return { stack, bootloader, image: new CustomImage(stack, 'Image', { bootloader, regions: [Region.NYC3], bucketName: 'my-images', ...props }) };
+}
+
+describe('CustomImage', () => {
+  test('converts to gzipped qcow2 and uploads it under a key holding the fingerprint', () => {
+    // GIVEN
+    const { stack, image: img } = image();
+    const synth = Testing.synth(stack);
+    // THEN
+    expect(img.fingerprint).toMatch(HEX64);
+    expect(img.artifactPath).toBe(`docker-vm-artifacts/${img.fingerprint}-convert.qcow2.gz`);
+    expect(synth).toHaveResourceWithProperties(DataResource, { triggers_replace: { fingerprint: img.fingerprint, artifact_path: img.artifactPath } });
+    expect(synth).toHaveResourceWithProperties(SpacesBucketObject, {
+      key: `docker-vm/${img.fingerprint}.qcow2.gz`,
+      source: img.artifactPath,
+      acl: 'public-read',
+      region: 'nyc3',
+      content_type: 'application/octet-stream',
+    });
+  });
+
+  test('uploads only after the conversion ran, with no etag', () => {
+    // GIVEN
+    const { stack } = image();
+    // WHEN
+    const object = resource(stack, 'digitalocean_spaces_bucket_object', 'Image_Object');
+    // THEN
+    expect(object.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Image_Convert_Build_/)]);
+    expect(object.etag).toBeUndefined();
+  });
+
+  test('creates a private Spaces bucket in the first region by default', () => {
+    // GIVEN
+    const { stack, image: img } = image({ regions: [Region.AMS3, Region.FRA1] });
+    // THEN
+    expect(img.bucket).toBeDefined();
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(SpacesBucket, { name: 'my-images', region: 'ams3', acl: 'private' });
+    expect(resource(stack, 'digitalocean_spaces_bucket_object', 'Image_Object').bucket).toMatch(/^\$\{digitalocean_spaces_bucket\.Image_Bucket_\w+\.name\}$/);
+  });
+
+  test('uploads to an existing bucket in the given region', () => {
+    // GIVEN
+    const { stack, image: img } = image({ createBucket: false, bucketName: 'shared-images', bucketRegion: Region.SFO3, objectKeyPrefix: 'vm/web/' });
+    // THEN
+    expect(img.bucket).toBeUndefined();
+    expect(resources(stack, 'digitalocean_spaces_bucket')).toEqual({});
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(SpacesBucketObject, {
+      bucket: 'shared-images', region: 'sfo3', key: `vm/web/${img.fingerprint}.qcow2.gz`,
+    });
+  });
+
+  test('imports from the public object URL, creating the new image before destroying the old', () => {
+    // GIVEN
+    const { stack, image: img } = image({ regions: [Region.NYC3, Region.SFO3], tags: ['web'], distribution: Distribution.DEBIAN });
+    // WHEN
+    const custom = resource(stack, 'digitalocean_custom_image', 'Image_');
+    // THEN
+    expect(custom).toEqual(expect.objectContaining({
+      name: `docker-vm-${img.fingerprint.slice(0, 12)}`,
+      url: expect.stringMatching(/^https:\/\/\$\{digitalocean_spaces_bucket_object\.Image_Object_\w+\.bucket\}\.\$\{digitalocean_spaces_bucket_object\.Image_Object_\w+\.region\}\.digitaloceanspaces\.com\/\$\{digitalocean_spaces_bucket_object\.Image_Object_\w+\.key\}$/),
+      regions: ['nyc3', 'sfo3'],
+      distribution: 'Debian',
+      description: `built by cdktf-docker-vm, fingerprint ${img.fingerprint}`,
+      tags: ['web'],
+      timeouts: { create: '60m' },
+      lifecycle: { create_before_destroy: true },
+    }));
+  });
+
+  test('takes the name, description and import timeout from the props', () => {
+    // GIVEN
+    const { stack } = image({ imageName: 'web', description: 'web server', importTimeoutMinutes: 90 });
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DoCustomImage, { name: 'web', description: 'web server', timeouts: { create: '90m' } });
+  });
+
+  test('uploads the chosen format and compression', () => {
+    // GIVEN
+    const { stack, image: img } = image({ format: DiskFormat.RAW, compression: Compression.BZIP2 });
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(SpacesBucketObject, { key: `docker-vm/${img.fingerprint}.img.bz2` });
+  });
+
+  test('exposes the image id as a number token', () => {
+    const { image: img } = image();
+    expect(typeof img.imageId).toBe('number');
+  });
+
+  test('accepts a 100 GiB disk', () => {
+    expect(() => image({}, 100)).not.toThrow();
+  });
+
+  test.each([
+    [{ format: DiskFormat.VHD }, /^format must be one of raw, qcow2, vmdk, vhdx, vdi for a DigitalOcean custom image, got vhd/],
+    [{ regions: [] }, /^regions must name at least one region, got none/],
+    [{ bucketName: 'My_Bucket' }, /^bucketName must be 3 to 63 lowercase letters, digits and '-'.*got "My_Bucket"/],
+    [{ objectKeyPrefix: '/abs/' }, /^objectKeyPrefix must be empty or folder names/],
+    [{ objectKeyPrefix: 'no-slash' }, /^objectKeyPrefix must be empty or folder names/],
+    [{ importTimeoutMinutes: 0 }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got 0/],
+    [{ tags: ['has space'] }, /^tags must be letters, digits, ':', '-' and '_'.*got \["has space"\]/],
+  ])('fails when the props are %j', (props, message) => {
+    expect(() => image(props)).toThrow(message);
+  });
+
+  test('fails when the disk is larger than 100 GiB', () => {
+    expect(() => image({}, 101)).toThrow(/^sizeGiB must be 100 or less for a DigitalOcean custom image \(DigitalOcean limit\), got 101; leave it unset/);
+  });
+
+  test('lists every failing rule in one error', () => {
+    expect(() => image({ format: DiskFormat.VHD, importTimeoutMinutes: -1 })).toThrow(/^format must be[^\n]*\nimportTimeoutMinutes must be/);
+  });
+
+  test('works in a chain built from a Dockerfile', () => {
+    // GIVEN
+    const c = chain();
+    // WHEN
+    const img = new CustomImage(c.stack, 'Image', { bootloader: c.bootloader, regions: [Region.of('nyc3')], bucketName: 'my-images' });
+    // THEN
+    expect(img.artifact.bootloader).toBe(c.bootloader);
+  });
+});

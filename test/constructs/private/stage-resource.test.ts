@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DataResource, Testing } from 'cdktf';
+import { ContainerRootfs, RootfsSource } from '../../../src';
+import { builderCliPath } from '../../../src/constructs/private/stage-resource';
+import { chain, HEX64, makeContext, newStack, resource } from '../helpers';
+
+describe('StageResource', () => {
+  test('runs the builder CLI as an argv list with the spec file as the only command', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    const rootfs = new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromDockerfile(makeContext()) });
+    // THEN
+    const data = resource(stack, 'terraform_data', 'Rootfs_Build');
+    expect(data.provisioner).toEqual([{
+      'local-exec': {
+        interpreter: ['node', builderCliPath(), 'run', '--spec'],
+        command: `docker-vm-specs/${rootfs.fingerprint}-rootfs.json`,
+      },
+    }]);
+  });
+
+  test('puts only hex digits and fixed words in the command', () => {
+    // GIVEN
+    const stack = newStack();
+    const context = makeContext({ 'Dockerfile': 'FROM scratch\n', 'a file; rm -rf ~': 'x' });
+    // WHEN
+    new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromDockerfile(context, { buildArgs: { X: '$(touch /tmp/pwned)' } }) });
+    // THEN
+    const data = resource(stack, 'terraform_data', 'Rootfs_Build');
+    expect(data.provisioner[0]['local-exec'].command).toMatch(/^docker-vm-specs\/[0-9a-f]{64}-rootfs\.json$/);
+  });
+
+  test('finds the builder CLI under lib/builder of the package root', () => {
+    expect(builderCliPath()).toBe(path.resolve(__dirname, '..', '..', '..', 'lib', 'builder', 'cli.js'));
+  });
+
+  test('sets triggers_replace to the fingerprint', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromDockerfile(makeContext()) });
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
+      triggers_replace: { fingerprint: expect.stringMatching(HEX64) },
+    });
+  });
+
+  test('chains the stages with depends_on', () => {
+    // GIVEN
+    const { stack } = chain();
+    // WHEN
+    const disk = resource(stack, 'terraform_data', 'Disk_Build');
+    const boot = resource(stack, 'terraform_data', 'Bootloader_Build');
+    // THEN
+    expect(disk.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Rootfs_Build/)]);
+    expect(boot.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Disk_Build/)]);
+  });
+
+  test('writes the spec file into the stack directory with paths relative to it', () => {
+    // GIVEN
+    const context = makeContext();
+    const { stack, rootfs, disk } = chain(context);
+    // WHEN
+    const outdir = Testing.fullSynth(stack);
+    // THEN
+    const stackDir = path.join(outdir, 'stacks', 'test');
+    const specFile = path.join(stackDir, 'docker-vm-specs', `${disk.fingerprint}-disk.json`);
+    const content = JSON.parse(readFileSync(specFile, 'utf8'));
+    expect(content).toEqual({
+      specFileVersion: 1,
+      spec: {
+        stage: 'disk',
+        partitionTable: 'mbr',
+        bootPartitionMiB: 128,
+        rootfs: {
+          stage: 'rootfs',
+          source: { kind: 'dockerfile', contextDir: expect.any(String), dockerfile: 'Dockerfile', buildArgs: {} },
+        },
+      },
+    });
+    expect(path.isAbsolute(content.spec.rootfs.source.contextDir)).toBe(false);
+    expect(path.resolve(path.dirname(specFile), content.spec.rootfs.source.contextDir)).toBe(context);
+    expect(existsSync(path.join(stackDir, 'docker-vm-specs', `${rootfs.fingerprint}-rootfs.json`))).toBe(true);
+  });
+
+  test('asks for an output copy only when the artifact path is read', () => {
+    // GIVEN
+    const { stack, rootfs, disk } = chain();
+    // WHEN
+    const artifactPath = disk.artifactPath;
+    const outdir = Testing.fullSynth(stack);
+    // THEN
+    const specs = path.join(outdir, 'stacks', 'test', 'docker-vm-specs');
+    const diskSpec = JSON.parse(readFileSync(path.join(specs, `${disk.fingerprint}-disk.json`), 'utf8'));
+    const rootfsSpec = JSON.parse(readFileSync(path.join(specs, `${rootfs.fingerprint}-rootfs.json`), 'utf8'));
+    expect(artifactPath).toBe(`docker-vm-artifacts/${disk.fingerprint}-disk.img`);
+    expect(diskSpec.output).toBe(`../docker-vm-artifacts/${disk.fingerprint}-disk.img`);
+    expect(rootfsSpec.output).toBeUndefined();
+  });
+
+  test('replaces a stage when its artifact path is first asked for', () => {
+    // GIVEN
+    const { stack, disk } = chain();
+    // WHEN
+    const artifactPath = disk.artifactPath;
+    // THEN
+    expect(resource(stack, 'terraform_data', 'Disk_Build').triggers_replace).toEqual({ fingerprint: disk.fingerprint, artifact_path: artifactPath });
+    expect(resource(stack, 'terraform_data', 'Rootfs_Build').triggers_replace).toEqual({ fingerprint: expect.stringMatching(HEX64) });
+  });
+
+  test('writes a tarball path relative to the spec file', () => {
+    // GIVEN
+    const stack = newStack();
+    const dir = makeContext({ 'rootfs.tar': 'x' });
+    const rootfs = new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromTarball(path.join(dir, 'rootfs.tar')) });
+    // WHEN
+    const outdir = Testing.fullSynth(stack);
+    // THEN
+    const specDir = path.join(outdir, 'stacks', 'test', 'docker-vm-specs');
+    const content = JSON.parse(readFileSync(path.join(specDir, `${rootfs.fingerprint}-rootfs.json`), 'utf8'));
+    expect(content.spec.source.kind).toBe('tar');
+    expect(path.resolve(specDir, content.spec.source.path)).toBe(path.join(dir, 'rootfs.tar'));
+  });
+});

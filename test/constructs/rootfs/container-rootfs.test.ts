@@ -1,0 +1,122 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { AnnotationMetadataEntryType, DataResource, Testing } from 'cdktf';
+import { ContainerRootfs, RootfsSource } from '../../../src';
+import { HEX64, makeContext, newStack, PINNED } from '../helpers';
+
+function warnings(rootfs: ContainerRootfs): string[] {
+  return rootfs.node.metadata.filter(m => m.type === AnnotationMetadataEntryType.WARN).map(m => String(m.data));
+}
+
+describe('ContainerRootfs', () => {
+  test('declares a terraform_data resource triggered by its fingerprint', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    const rootfs = new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromDockerfile(makeContext()) });
+    // THEN
+    expect(rootfs.fingerprint).toMatch(HEX64);
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
+      triggers_replace: { fingerprint: rootfs.fingerprint },
+    });
+  });
+
+  test('builds from an image reference', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    const rootfs = new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromImage(PINNED) });
+    // THEN
+    expect(rootfs.fingerprint).toMatch(HEX64);
+    expect(warnings(rootfs)).toEqual([]);
+  });
+
+  test('builds from a tarball and fingerprints its content', () => {
+    // GIVEN
+    const dir = makeContext({ 'rootfs.tar': 'one' });
+    const tar = path.join(dir, 'rootfs.tar');
+    const before = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromTarball(tar) }).fingerprint;
+    // WHEN
+    writeFileSync(tar, 'two');
+    const after = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromTarball(tar) }).fingerprint;
+    // THEN
+    expect(after).not.toBe(before);
+  });
+
+  test('points artifactPath at a tar in the stack directory', () => {
+    // GIVEN
+    const rootfs = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromImage(PINNED) });
+    // THEN
+    expect(rootfs.artifactPath).toBe(`docker-vm-artifacts/${rootfs.fingerprint}-rootfs.tar`);
+  });
+
+  test('warns about a Dockerfile FROM without a digest', () => {
+    // GIVEN
+    const context = makeContext({ Dockerfile: 'FROM debian:bookworm\nRUN true\n' });
+    // WHEN
+    const rootfs = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromDockerfile(context) });
+    // THEN
+    expect(warnings(rootfs)).toEqual([expect.stringMatching(/^Dockerfile line 1: FROM debian:bookworm is not pinned to a digest.*FROM debian:bookworm@sha256:<digest>/)]);
+  });
+
+  test('does not warn about FROM scratch, digests and earlier stages', () => {
+    // GIVEN
+    const context = makeContext({ Dockerfile: `FROM ${PINNED} AS base\nFROM base\nFROM scratch\n` });
+    // WHEN
+    const rootfs = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromDockerfile(context) });
+    // THEN
+    expect(warnings(rootfs)).toEqual([]);
+  });
+
+  test('reads the Dockerfile named in the options', () => {
+    // GIVEN
+    const context = makeContext({ 'Dockerfile': `FROM ${PINNED}\n`, 'vm/Dockerfile.vm': 'FROM alpine:3\n' });
+    // WHEN
+    const rootfs = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromDockerfile(context, { dockerfile: 'vm/Dockerfile.vm' }) });
+    // THEN
+    expect(warnings(rootfs)).toEqual([expect.stringMatching(/^vm\/Dockerfile.vm line 1: FROM alpine:3/)]);
+  });
+
+  test('warns about an image reference without a digest', () => {
+    // WHEN
+    const rootfs = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromImage('debian:bookworm') });
+    // THEN
+    expect(warnings(rootfs)).toEqual([expect.stringMatching(/^image debian:bookworm is not pinned to a digest/)]);
+  });
+
+  test('build args and target change the fingerprint', () => {
+    // GIVEN
+    const context = makeContext();
+    const fp = (opts: object) => new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromDockerfile(context, opts) }).fingerprint;
+    // THEN
+    expect(new Set([fp({}), fp({ buildArgs: { A: '1' } }), fp({ buildArgs: { A: '2' } }), fp({ target: 'base' })]).size).toBe(4);
+  });
+
+  test('fails when the context directory does not exist', () => {
+    expect(() => RootfsSource.fromDockerfile('/nonexistent/context')).toThrow(/^contextDir must be an existing directory, got \/nonexistent\/context/);
+  });
+
+  test('fails when the Dockerfile is missing', () => {
+    expect(() => RootfsSource.fromDockerfile(makeContext({ other: 'x' }))).toThrow(/^dockerfile Dockerfile does not exist in contextDir/);
+  });
+
+  test('fails when the Dockerfile is outside the context', () => {
+    expect(() => RootfsSource.fromDockerfile(makeContext(), { dockerfile: '../Dockerfile' })).toThrow(/^dockerfile must be a path inside the build context/);
+  });
+
+  test('fails when a build arg name is invalid', () => {
+    expect(() => RootfsSource.fromDockerfile(makeContext(), { buildArgs: { '1X': 'y' } })).toThrow(/^buildArgs names must be letters, digits and '_'/);
+  });
+
+  test('fails when the target is not a stage name', () => {
+    expect(() => RootfsSource.fromDockerfile(makeContext(), { target: 'a b' })).toThrow(/^target must be a Dockerfile stage name/);
+  });
+
+  test('fails when the image reference is empty', () => {
+    expect(() => RootfsSource.fromImage(' ')).toThrow(/^reference must be an image reference without spaces/);
+  });
+
+  test('fails when the tarball does not exist', () => {
+    expect(() => RootfsSource.fromTarball('/nonexistent/rootfs.tar')).toThrow(/^tarPath must be an existing file/);
+  });
+});
