@@ -76,7 +76,8 @@ export function hashBuildContext(src: DockerfileSourceSpec, baseDir: string): st
   const ignorePath = path.join(contextDir, '.dockerignore');
   const rules = existsSync(ignorePath) ? parseDockerignore(readFileSync(ignorePath, 'utf8')) : [];
   const hash = createHash('sha256');
-  const entries: string[] = [];
+  // docker sends the Dockerfile even when it is ignored or outside the context: hash it on its own.
+  const entries: string[] = [`dockerfile ${sha256Hex(readFileSync(dockerfileAbs))}`];
   const walk = (relDir: string) => {
     const names = readdirSync(path.join(contextDir, relDir)).sort();
     for (const name of names) {

@@ -61,7 +61,8 @@ export function indexTar(file: string): TarEntry[] {
         throw new BuilderError(`${file} is not a valid tar (bad header checksum at byte ${offset}); pass a tar made by docker export or tar -c`);
       }
       const typeflag = String.fromCharCode(header[156]);
-      const size = readNumber(header, 124, 12);
+      // A PAX size record overrides the header field (Go's archive/tar writes 0 there from 8 GiB on).
+      const size = pax.size !== undefined && typeflag !== 'x' && typeflag !== 'g' ? Number(pax.size) : readNumber(header, 124, 12);
       const dataOffset = offset + BLOCK;
       const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
       if (dataOffset + size > fileSize) {
@@ -82,11 +83,10 @@ export function indexTar(file: string): TarEntry[] {
       const name = cString(header.subarray(0, 100));
       const rawPath = attrs.path ?? longName ?? (prefix ? `${prefix}/${name}` : name);
       const type = TYPES[typeflag] ?? 'file';
-      const realSize = attrs.size !== undefined ? Number(attrs.size) : size;
       entries.push({
         path: normalizeTarPath(rawPath),
         type,
-        size: type === 'file' ? realSize : 0,
+        size: type === 'file' ? size : 0,
         mode: readNumber(header, 100, 8) & 0o7777,
         linkTarget: attrs.linkpath ?? longLink ?? cString(header.subarray(157, 257)),
         mtime: attrs.mtime !== undefined ? Math.floor(Number(attrs.mtime)) : readNumber(header, 136, 12),
