@@ -1,0 +1,190 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultCacheDir, StageCache } from '../../../src/builder/common/cache';
+import { BuilderError } from '../../../src/builder/common/errors';
+import { tempDir } from '../support/tar';
+
+const FP = '0123456789abcdef'.repeat(4);
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+describe('StageCache', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let cache: StageCache;
+  beforeEach(() => {
+    tmp = tempDir();
+    cache = new StageCache(path.join(tmp.dir, 'cache'));
+  });
+  afterEach(() => tmp.cleanup());
+
+  const produce = async (dir: string) => {
+    fs.writeFileSync(path.join(dir, 'rootfs.tar'), 'x'.repeat(1500));
+    return { files: ['rootfs.tar'], meta: { kernel: 'boot/vmlinuz' } };
+  };
+
+  test('create() moves the finished entry to <dir>/<stage>/<fingerprint> with a manifest', async () => {
+    // WHEN
+    const entry = await cache.create('rootfs', FP, produce);
+    // THEN
+    const dir = path.join(tmp.dir, 'cache', 'rootfs', FP);
+    expect(entry).toEqual({ stage: 'rootfs', fingerprint: FP, dir, files: [{ name: 'rootfs.tar', bytes: 1500 }], meta: { kernel: 'boot/vmlinuz' } });
+    expect(fs.readdirSync(dir).sort()).toEqual(['manifest.json', 'rootfs.tar']);
+    expect(fs.readdirSync(path.join(tmp.dir, 'cache', 'tmp'))).toEqual([]);
+  });
+
+  test('create() leaves nothing behind when the producer throws', async () => {
+    // GIVEN
+    let producerDir = '';
+    const failing = async (dir: string): Promise<{ files: string[]; meta: Record<string, unknown> }> => {
+      producerDir = dir;
+      fs.writeFileSync(path.join(dir, 'partial.raw'), 'half');
+      throw new Error('mke2fs died');
+    };
+    // WHEN
+    await expect(cache.create('disk', FP, failing)).rejects.toThrow('mke2fs died');
+    // THEN
+    expect(producerDir.startsWith(path.join(tmp.dir, 'cache', 'tmp') + path.sep)).toBe(true);
+    expect(fs.existsSync(producerDir)).toBe(false);
+    expect(fs.readdirSync(path.join(tmp.dir, 'cache', 'tmp'))).toEqual([]);
+    expect(fs.existsSync(path.join(tmp.dir, 'cache', 'disk', FP))).toBe(false);
+    expect(cache.lookup('disk', FP)).toBeUndefined();
+  });
+
+  test('lookup() returns a complete entry', async () => {
+    // GIVEN
+    await cache.create('rootfs', FP, produce);
+    // WHEN
+    const entry = cache.lookup('rootfs', FP);
+    // THEN
+    expect(entry).toEqual({
+      stage: 'rootfs', fingerprint: FP, dir: cache.entryDir('rootfs', FP), files: [{ name: 'rootfs.tar', bytes: 1500 }], meta: { kernel: 'boot/vmlinuz' },
+    });
+  });
+
+  test('lookup() returns undefined for an unknown fingerprint', () => {
+    expect(cache.lookup('rootfs', FP)).toBeUndefined();
+  });
+
+  test('lookup() removes an entry whose file size no longer matches its manifest', async () => {
+    // GIVEN
+    const entry = await cache.create('rootfs', FP, produce);
+    fs.appendFileSync(path.join(entry.dir, 'rootfs.tar'), 'more');
+    // WHEN
+    const found = cache.lookup('rootfs', FP);
+    // THEN
+    expect(found).toBeUndefined();
+    expect(fs.existsSync(entry.dir)).toBe(false);
+  });
+
+  test.each([
+    ['a missing file', (dir: string) => fs.rmSync(path.join(dir, 'rootfs.tar'))],
+    ['a corrupt manifest', (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), '{"files": [')],
+  ])('lookup() removes an entry with %s', async (_name, damage) => {
+    // GIVEN
+    const entry = await cache.create('rootfs', FP, produce);
+    damage(entry.dir);
+    // THEN
+    expect(cache.lookup('rootfs', FP)).toBeUndefined();
+    expect(fs.existsSync(entry.dir)).toBe(false);
+  });
+
+  test('withLock() makes a second caller for the same fingerprint wait for the first', async () => {
+    // GIVEN
+    const events: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>(r => { release = r; });
+    const first = cache.withLock('disk', FP, async () => {
+      events.push('first start');
+      await held;
+      events.push('first end');
+      return 1;
+    });
+    // WHEN
+    const second = cache.withLock('disk', FP, async () => {
+      events.push('second start');
+      return 2;
+    }, () => events.push('second waits'));
+    await new Promise(r => setTimeout(r, 50));
+    const beforeRelease = [...events];
+    release();
+    // THEN
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(beforeRelease).toEqual(['first start', 'second waits']);
+    expect(events).toEqual(['first start', 'second waits', 'first end', 'second start']);
+    expect(fs.readdirSync(path.join(tmp.dir, 'cache', 'locks'))).toEqual([]);
+  });
+
+  test('withLock() does not make different fingerprints wait for each other', async () => {
+    // GIVEN
+    const onWait = jest.fn();
+    // WHEN
+    const result = await cache.withLock('disk', FP, () => cache.withLock('disk', 'f'.repeat(64), async () => 'inner', onWait));
+    // THEN
+    expect(result).toBe('inner');
+    expect(onWait).not.toHaveBeenCalled();
+  });
+
+  test('withLock() takes over a stale lock of a dead pid', async () => {
+    // GIVEN
+    fs.mkdirSync(path.join(tmp.dir, 'cache', 'locks'), { recursive: true });
+    const lockFile = path.join(tmp.dir, 'cache', 'locks', `rootfs-${FP}.lock`);
+    fs.writeFileSync(lockFile, String(deadPid()));
+    const onWait = jest.fn();
+    // WHEN
+    const result = await cache.withLock('rootfs', FP, async () => fs.readFileSync(lockFile, 'utf8'), onWait);
+    // THEN
+    expect(result).toBe(String(process.pid));
+    expect(onWait).not.toHaveBeenCalled();
+    expect(fs.existsSync(lockFile)).toBe(false);
+  });
+
+  test('withLock() releases the lock when fn throws', async () => {
+    await expect(cache.withLock('rootfs', FP, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(fs.readdirSync(path.join(tmp.dir, 'cache', 'locks'))).toEqual([]);
+  });
+
+  test('sweepTemp() removes temp dirs of dead pids only', () => {
+    // GIVEN
+    const tmpRoot = path.join(tmp.dir, 'cache', 'tmp');
+    const dead = path.join(tmpRoot, `disk-0123456789abcdef-${deadPid()}-deadbeef`);
+    const alive = path.join(tmpRoot, `disk-0123456789abcdef-${process.pid}-cafe0000`);
+    fs.mkdirSync(dead, { recursive: true });
+    fs.mkdirSync(alive, { recursive: true });
+    fs.writeFileSync(path.join(dead, 'disk.raw'), 'partial');
+    // WHEN
+    cache.sweepTemp();
+    // THEN
+    expect(fs.readdirSync(tmpRoot)).toEqual([path.basename(alive)]);
+  });
+
+  test('sweepTemp() does nothing without a temp dir', () => {
+    expect(() => cache.sweepTemp()).not.toThrow();
+  });
+
+  test('fails when the cache dir is not writable, suggesting --cache-dir', async () => {
+    // GIVEN: a directory below a regular file cannot be created, even by root
+    fs.writeFileSync(path.join(tmp.dir, 'file'), '');
+    const bad = new StageCache(path.join(tmp.dir, 'file', 'cache'));
+    // THEN
+    await expect(bad.create('rootfs', FP, produce)).rejects.toThrow(BuilderError);
+    await expect(bad.create('rootfs', FP, produce)).rejects.toThrow(/cache directory .*file\/cache is not writable .*pass --cache-dir DIR/);
+    await expect(bad.withLock('rootfs', FP, async () => 1)).rejects.toThrow(/--cache-dir/);
+  });
+});
+
+describe('defaultCacheDir', () => {
+  test.each([
+    [{ CDKTF_DOCKER_VM_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }, '/c'],
+    [{ XDG_CACHE_HOME: '/x' }, '/x/cdktf-docker-vm'],
+  ])('uses %j -> %s', (env, dir) => {
+    expect(defaultCacheDir(env)).toBe(dir);
+  });
+
+  test('falls back to ~/.cache/cdktf-docker-vm', () => {
+    expect(defaultCacheDir({})).toMatch(/\/\.cache\/cdktf-docker-vm$/);
+  });
+});

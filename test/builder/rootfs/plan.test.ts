@@ -1,0 +1,67 @@
+import { exportCalls, planRootfs } from '../../../src/builder/rootfs/plan';
+import { DockerfileSourceSpec, RootfsSpec } from '../../../src/builder/spec';
+
+function dockerfileSpec(props: Partial<DockerfileSourceSpec> = {}): RootfsSpec {
+  return { stage: 'rootfs', source: { kind: 'dockerfile', contextDir: 'app', dockerfile: 'Dockerfile', buildArgs: {}, ...props } };
+}
+
+describe('planRootfs', () => {
+  test('builds the Dockerfile in its context resolved against the base dir', () => {
+    // WHEN
+    const plan = planRootfs(dockerfileSpec({ dockerfile: 'docker/Dockerfile.vm' }), '/base', '/tmp/t');
+    // THEN
+    expect(plan.iidFile).toBe('/tmp/t/image-id');
+    expect(plan.build?.tool).toBe('docker');
+    expect(plan.build?.args).toEqual(['build', '--iidfile', '/tmp/t/image-id', '--file', '/base/app/docker/Dockerfile.vm', '--', '/base/app']);
+    expect(plan.imageRef).toBeUndefined();
+    expect(plan.tarPath).toBeUndefined();
+  });
+
+  test('passes build args as separate literal argv items, sorted by key', () => {
+    // GIVEN
+    const evil = '$(rm -rf /); echo "hi there" `id` > /x';
+    // WHEN
+    const plan = planRootfs(dockerfileSpec({ buildArgs: { ZED: 'last', EVIL: evil, ALPHA: 'a b' } }), '/base', '/tmp/t');
+    // THEN
+    const args = plan.build!.args;
+    expect(args.slice(5, 11)).toEqual(['--build-arg', 'ALPHA=a b', '--build-arg', `EVIL=${evil}`, '--build-arg', 'ZED=last']);
+    expect(args).toContain('EVIL=$(rm -rf /); echo "hi there" `id` > /x');
+  });
+
+  test('adds --target for a multi-stage build, before the -- that ends the options', () => {
+    // WHEN
+    const args = planRootfs(dockerfileSpec({ target: 'vm', buildArgs: { A: '1' } }), '/base', '/tmp/t').build!.args;
+    // THEN
+    expect(args.slice(-6)).toEqual(['--build-arg', 'A=1', '--target', 'vm', '--', '/base/app']);
+  });
+
+  test('keeps a context named like an option after --', () => {
+    // WHEN
+    const args = planRootfs(dockerfileSpec({ contextDir: '/abs/--help' }), '/base', '/tmp/t').build!.args;
+    // THEN
+    expect(args.slice(-2)).toEqual(['--', '/abs/--help']);
+  });
+
+  test('exports an image source as is, with no build', () => {
+    expect(planRootfs({ stage: 'rootfs', source: { kind: 'image', reference: 'debian@sha256:abc' } }, '/base', '/tmp/t'))
+      .toEqual({ imageRef: 'debian@sha256:abc' });
+  });
+
+  test.each([
+    ['rootfs.tar', '/base/rootfs.tar'],
+    ['../x/rootfs.tar', '/x/rootfs.tar'],
+    ['/abs/rootfs.tar', '/abs/rootfs.tar'],
+  ])('takes tar source %s from %s', (p, resolved) => {
+    expect(planRootfs({ stage: 'rootfs', source: { kind: 'tar', path: p } }, '/base', '/tmp/t')).toEqual({ tarPath: resolved });
+  });
+});
+
+describe('exportCalls', () => {
+  test('creates a never-started container, exports it to the tar and removes it', () => {
+    expect(exportCalls('img:1', 'cdktf-vm-x', '/tmp/t/rootfs.tar')).toEqual({
+      create: { tool: 'docker', args: ['create', '--name', 'cdktf-vm-x', '--entrypoint', '/bin/true', '--', 'img:1'] },
+      export: { tool: 'docker', args: ['export', '--output', '/tmp/t/rootfs.tar', 'cdktf-vm-x'] },
+      remove: { tool: 'docker', args: ['rm', '--force', 'cdktf-vm-x'] },
+    });
+  });
+});
