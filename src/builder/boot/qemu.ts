@@ -26,7 +26,8 @@ export interface BootResult {
   readonly accelerator: string;
 }
 
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1bc/g;
+// Complete escape sequences, and the fragments systemd leaves when it shortens a coloured line.
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1bc|\x1b\[?[0-9;]*/g;
 export const LOGIN_PROMPT = /login: *$/m;
 
 /**
@@ -96,10 +97,15 @@ function watchConsole(child: ChildProcess, until: RegExp, timeoutSeconds: number
     )), timeoutSeconds * 1000);
     const onAbort = () => finish(new BuilderError('boot interrupted'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let raw = '';
     child.stdout!.on('data', (d: Buffer) => {
-      const chunk = d.toString('utf8').replace(ANSI, '').replace(/\r/g, '');
-      text += chunk;
-      opts.onConsole?.(chunk);
+      raw += d.toString('utf8');
+      // Clean only up to an escape sequence still cut off at the end of the data.
+      const partial = raw.search(/\x1b[^A-Za-z]*$/);
+      const cleaned = cleanConsole(partial >= 0 ? raw.slice(0, partial) : raw);
+      const added = cleaned.slice(text.length);
+      text = cleaned;
+      if (added) opts.onConsole?.(added);
       if (until.test(text)) finish();
     });
     child.stderr!.on('data', (d: Buffer) => {
@@ -112,6 +118,10 @@ function watchConsole(child: ChildProcess, until: RegExp, timeoutSeconds: number
       `QEMU exited (${code}) before ${until} showed${stderr ? `: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}; last console lines:\n${lastLines(text, 15)}`,
     )));
   });
+}
+
+function cleanConsole(raw: string): string {
+  return raw.replace(ANSI, '').replace(/\r/g, '');
 }
 
 function stopQemu(child: ChildProcess): void {
