@@ -39,7 +39,7 @@ const project = new cdktf.ConstructLibraryCdktf({
 });
 
 project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/');
-project.gitignore.exclude('/.cache/', '/examples/*/cdktf.out/', '/bench/work/', '*.qcow2', '*.img');
+project.gitignore.exclude('/.cache/', '/examples/*/cdktf.out/', '/bench/work/', '*.qcow2', '*.img', '*.tfstate', '*.tfstate.*', '.terraform*');
 
 // Tar headers, file modes and UUID bits are bit fields.
 project.eslint?.addRules({ 'no-bitwise': 'off' });
