@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export interface TerraformRun {
+  readonly status: number | null;
+  /** stdout and stderr, as terraform writes them (no colour). */
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs real Terraform in a synthesized stack directory, offline and without
+ * prompts, with an empty CLI configuration of its own (so the host's
+ * ~/.terraformrc, plugin cache or mirrors play no part). `env` is added to the
+ * environment and reaches the local-exec provisioners.
+ */
+export class Terraform {
+  private readonly cliConfig: string;
+
+  constructor(private readonly stackDir: string, private readonly env: NodeJS.ProcessEnv = {}) {
+    this.cliConfig = path.join(stackDir, '..', 'terraformrc');
+    writeFileSync(this.cliConfig, '');
+    const version = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+    if (version.error || version.status !== 0) {
+      throw new Error('terraform is not on PATH: install Terraform >= 1.4 (https://developer.hashicorp.com/terraform/install) '
+        + `or OpenTofu; ${version.error?.message ?? version.stderr}`);
+    }
+  }
+
+  public run(args: readonly string[], timeoutMs = 300_000): TerraformRun {
+    const r = spawnSync('terraform', [...args], {
+      cwd: this.stackDir,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+      env: {
+        ...process.env,
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0',
+        CHECKPOINT_DISABLE: '1',
+        TF_CLI_CONFIG_FILE: this.cliConfig,
+        ...this.env,
+      },
+    });
+    if (r.error) throw new Error(`terraform ${args.join(' ')} did not finish: ${r.error.message}\n${r.stdout}\n${r.stderr}`);
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Runs terraform and throws with its output unless it exits 0. */
+  public ok(args: readonly string[], timeoutMs?: number): string {
+    const r = this.run(args, timeoutMs);
+    if (r.status !== 0) throw new Error(`terraform ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  }
+
+  public init(): string {
+    return this.ok(['init', '-no-color', '-input=false'], 60_000);
+  }
+
+  public apply(): string {
+    return this.ok(['apply', '-no-color', '-input=false', '-auto-approve'], 300_000);
+  }
+
+  public plan(): string {
+    return this.ok(['plan', '-no-color', '-input=false'], 60_000);
+  }
+
+  /** `plan -detailed-exitcode`: 0 no changes, 2 changes, 1 error. */
+  public planExitCode(): TerraformRun {
+    return this.run(['plan', '-no-color', '-input=false', '-detailed-exitcode'], 60_000);
+  }
+}
+
+/**
+ * The block of `terraform plan` text that describes one resource, from its
+ * `# address ...` heading to the next heading or the plan summary.
+ */
+export function planBlock(plan: string, address: string): string | undefined {
+  const lines = plan.split('\n');
+  const start = lines.findIndex(l => l.trim().startsWith(`# ${address} `));
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < lines.length && !/^\s*# \S+ /.test(lines[end]) && !/^Plan: /.test(lines[end])) end++;
+  return lines.slice(start, end).join('\n');
+}
