@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, writeSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, utimesSync, writeSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SYSLINUX_DIRS, planBootloader } from './plan';
@@ -7,7 +7,7 @@ import { NoKernelError, ToolMissingError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
 import { indexTar, TarEntry } from '../common/tar-index';
 import { ToolRunner } from '../common/tools';
-import { DISK_RAW } from '../disk/run';
+import { DISK_RAW, reproducibleEnv, sourceDateEpoch } from '../disk/run';
 import { RootfsFacts } from '../rootfs/analyze';
 import { ROOTFS_TAR } from '../rootfs/run';
 import { BootloaderSpec, PartitionTableName } from '../spec';
@@ -47,9 +47,12 @@ export async function runBootloader(
     spec, diskMeta.ids.rootUuid, diskMeta.partitionTable, diskFile, diskMeta.layout.bootOffsetBytes, { kernel, initrd, syslinuxCfg },
   );
   writeFileSync(syslinuxCfg, plan.syslinuxCfg);
+  // FAT directory entries carry times: give the copied files the rootfs's epoch (reproducible images).
+  const epoch = sourceDateEpoch(facts.newestMtime);
+  for (const c of plan.copies) utimesSync(c.local, epoch, epoch);
   progress.step('bootloader', `syslinux, kernel /${facts.kernel}${facts.initrd ? `, initrd /${facts.initrd}` : ''}`);
   progress.step('bootloader', `kernel command line: ${plan.kernelCmdline}`);
-  for (const call of plan.calls) await tools.run(call, { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+  for (const call of plan.calls) await tools.run(call, { env: { ...reproducibleEnv(epoch), MTOOLS_SKIP_CHECK: '1' } });
   writeMbrCode(diskFile, readFileSync(path.join(mbrCodeDir, plan.mbrCode)));
   return { files: [DISK_RAW], meta: { kernelCmdline: plan.kernelCmdline, kernel: facts.kernel, initrd: facts.initrd ?? null } };
 }
