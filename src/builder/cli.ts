@@ -5,7 +5,7 @@ import { StageCache, defaultCacheDir } from './common/cache';
 import { BuilderError, InterruptedError, SpecError } from './common/errors';
 import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
-import { buildStage, publishArtifact } from './pipeline';
+import { buildStage, checkOutputWritable, publishArtifact } from './pipeline';
 import {
   COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, PARTITION_TABLES,
   PartitionTableName, RootfsSourceSpec, SPEC_FILE_VERSION, SpecFile, StageSpec,
@@ -259,6 +259,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       output = built.output;
       baseDir = process.cwd();
     }
+    if (output) checkOutputWritable(output);
     const cache = new StageCache(path.resolve(cacheDir ?? defaultCacheDir()));
     cache.sweepTemp();
     const started = Date.now();

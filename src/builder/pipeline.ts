@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { runBootloader } from './bootloader/run';
 import { CacheEntry, StageCache } from './common/cache';
@@ -123,6 +123,20 @@ function rootfsOf(spec: StageSpec): RootfsSpec {
     case 'disk': return spec.rootfs;
     case 'bootloader': return spec.disk.rootfs;
     case 'convert': return spec.bootloader.disk.rootfs;
+  }
+}
+
+/**
+ * Fails before any work when `output` cannot be written: its directory (or the
+ * nearest existing parent, when it is still to be made) must be writable.
+ */
+export function checkOutputWritable(output: string): void {
+  let dir = path.dirname(path.resolve(output));
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new SpecError(`output ${output} is not writable (no write permission on ${dir}); choose an --output in a writable directory`);
   }
 }
 

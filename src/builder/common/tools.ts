@@ -73,6 +73,8 @@ export interface RunOptions {
   readonly input?: string | Buffer;
   /** Treat stdout like stderr: shown as progress and kept for the error (docker build writes its steps there). */
   readonly stdoutIsLog?: boolean;
+  /** A cleanup call (e.g. removing a container): runs even after an abort, and the abort does not kill it. */
+  readonly cleanup?: boolean;
 }
 
 export interface RunResult {
@@ -108,7 +110,8 @@ export class ToolRunner {
 
   public async run(call: ToolCall, options: RunOptions = {}): Promise<RunResult> {
     const exe = this.resolve(call.tool);
-    if (this.signal?.aborted) throw new InterruptedError('build interrupted');
+    const signal = options.cleanup ? undefined : this.signal;
+    if (signal?.aborted) throw new InterruptedError('build interrupted');
     const stdoutFd = call.stdoutFile ? openSync(call.stdoutFile, 'w') : undefined;
     try {
       return await new Promise<RunResult>((resolve, reject) => {
@@ -134,13 +137,13 @@ export class ToolRunner {
         let timedOut = false;
         const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs) : undefined;
         const onAbort = () => child.kill('SIGTERM');
-        this.signal?.addEventListener('abort', onAbort, { once: true });
+        signal?.addEventListener('abort', onAbort, { once: true });
         child.on('error', err => reject(err));
         child.on('close', (code, sig) => {
           if (timer) clearTimeout(timer);
-          this.signal?.removeEventListener('abort', onAbort);
+          signal?.removeEventListener('abort', onAbort);
           if (partial.trim() && options.onStderrLine) options.onStderrLine(partial);
-          if (this.signal?.aborted) return reject(new InterruptedError(`build interrupted while running ${call.tool}`));
+          if (signal?.aborted) return reject(new InterruptedError(`build interrupted while running ${call.tool}`));
           if (code === 0) return resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr });
           const tail = stderr.trim().split('\n').slice(-STDERR_TAIL_LINES).join('\n');
           const hint = timedOut ? `${call.tool} did not finish within ${Math.round(options.timeoutMs! / 1000)} s` : call.failureHint;

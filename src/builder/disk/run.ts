@@ -1,4 +1,4 @@
-import { truncateSync, writeFileSync } from 'node:fs';
+import { statfsSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DiskPlan, planDisk } from './plan';
 import { CacheEntry } from '../common/cache';
@@ -36,6 +36,15 @@ export async function runDisk(spec: DiskSpec, fingerprint: string, rootfs: Cache
     await tools.run(plan.calls.formatRoot, { env: reproducibleEnv(epoch) });
   } catch (e) {
     if (e instanceof ToolFailedError && /no space|could not allocate|not enough space|too small/i.test(e.stderrTail)) {
+      // The disk file is sparse: a full host filesystem looks the same to mke2fs as a root partition that is too small.
+      const free = freeBytes(tmpDir);
+      if (free !== undefined && free < HOST_FULL_BYTES) {
+        const cacheDir = path.dirname(path.dirname(tmpDir));
+        throw new BuilderError(
+          `no space left in the cache directory ${cacheDir} (${formatBytes(free)} free) while writing the ${formatBytes(layout.totalBytes)} disk image; ` +
+          `free some space there, or pass --cache-dir DIR on a filesystem with at least ${formatBytes(layout.totalBytes)} free`,
+        );
+      }
       throw new SizeTooSmallError(
         `the root filesystem (${formatBytes(layout.rootBytes)}) ran out of space while writing the rootfs; ` +
         `give a larger --size (at least ${Math.ceil((layout.totalBytes + 256 * 1024 * 1024) / 1024 ** 3)}G) or use --size auto`,
@@ -48,6 +57,18 @@ export async function runDisk(spec: DiskSpec, fingerprint: string, rootfs: Cache
     files: [DISK_RAW],
     meta: { layout, ids: plan.ids, partitionTable: spec.partitionTable },
   };
+}
+
+/** Below this much free space on the cache filesystem, an mke2fs "no space" is the host's, not the partition's. */
+const HOST_FULL_BYTES = 16 * 1024 * 1024;
+
+function freeBytes(dir: string): number | undefined {
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return undefined;
+  }
 }
 
 function createEmpty(file: string): string {

@@ -28,6 +28,8 @@ export function planRootfs(spec: RootfsSpec, baseDir: string, tmpDir: string): R
           args: [
             'build', '--iidfile', iidFile,
             '--file', path.resolve(contextDir, src.dockerfile),
+            // the legacy builder keeps the container of a failed step otherwise; BuildKit ignores it
+            '--force-rm',
             ...buildArgs,
             ...(src.target ? ['--target', src.target] : []),
             '--', contextDir,

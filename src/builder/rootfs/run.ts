@@ -42,11 +42,12 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
     const name = `cdktf-docker-vm-export-${process.pid}-${randomBytes(4).toString('hex')}`;
     const calls = exportCalls(image, name, outTar);
     progress.step('rootfs', `docker export ${image.slice(0, 19)}`);
-    await tools.run(calls.create);
     try {
+      await tools.run(calls.create);
       await tools.run(calls.export);
     } finally {
-      await tools.run(calls.remove).catch(() => undefined);
+      // Also on Ctrl-C/SIGTERM (the abort kills create or export): the container must not outlive the build.
+      await tools.run(calls.remove, { cleanup: true }).catch(() => undefined);
     }
   }
   const index = indexTar(outTar);

@@ -159,4 +159,18 @@ describe('ToolRunner', () => {
     expect(error.message).toBe('build interrupted while running sleep');
     expect(Date.now() - started).toBeLessThan(3000);
   });
+
+  test('run() still runs a cleanup call after an abort, and the abort does not stop it', async () => {
+    // GIVEN
+    const controller = new AbortController();
+    const tools = new ToolRunner(controller.signal);
+    controller.abort();
+    // WHEN
+    const aborting = new AbortController();
+    const running = new ToolRunner(aborting.signal).run({ tool: 'sh', args: ['-c', 'sleep 0.3; echo removed'] }, { cleanup: true });
+    setTimeout(() => aborting.abort(), 50);
+    // THEN
+    await expect(tools.run({ tool: 'sh', args: ['-c', 'echo removed'] }, { cleanup: true })).resolves.toEqual({ stdout: 'removed\n', stderr: '' });
+    await expect(running).resolves.toEqual({ stdout: 'removed\n', stderr: '' });
+  });
 });

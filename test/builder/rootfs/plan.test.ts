@@ -12,7 +12,7 @@ describe('planRootfs', () => {
     // THEN
     expect(plan.iidFile).toBe('/tmp/t/image-id');
     expect(plan.build?.tool).toBe('docker');
-    expect(plan.build?.args).toEqual(['build', '--iidfile', '/tmp/t/image-id', '--file', '/base/app/docker/Dockerfile.vm', '--', '/base/app']);
+    expect(plan.build?.args).toEqual(['build', '--iidfile', '/tmp/t/image-id', '--file', '/base/app/docker/Dockerfile.vm', '--force-rm', '--', '/base/app']);
     expect(plan.imageRef).toBeUndefined();
     expect(plan.tarPath).toBeUndefined();
   });
@@ -24,7 +24,7 @@ describe('planRootfs', () => {
     const plan = planRootfs(dockerfileSpec({ buildArgs: { ZED: 'last', EVIL: evil, ALPHA: 'a b' } }), '/base', '/tmp/t');
     // THEN
     const args = plan.build!.args;
-    expect(args.slice(5, 11)).toEqual(['--build-arg', 'ALPHA=a b', '--build-arg', `EVIL=${evil}`, '--build-arg', 'ZED=last']);
+    expect(args.slice(6, 12)).toEqual(['--build-arg', 'ALPHA=a b', '--build-arg', `EVIL=${evil}`, '--build-arg', 'ZED=last']);
     expect(args).toContain('EVIL=$(rm -rf /); echo "hi there" `id` > /x');
   });
 

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataResource, Testing } from 'cdktf';
-import { ContainerRootfs, RootfsSource } from '../../../src';
+import { Bootloader, ContainerRootfs, DiskImage, RootfsSource } from '../../../src';
 import { builderCliPath } from '../../../src/constructs/private/stage-resource';
-import { chain, HEX64, makeContext, newStack, resource } from '../helpers';
+import { chain, HEX64, makeContext, newStack, resource, writeFiles } from '../helpers';
 
 describe('StageResource', () => {
   test('runs the builder CLI as an argv list with the spec file as the only command', () => {
@@ -30,6 +30,30 @@ describe('StageResource', () => {
     // THEN
     const data = resource(stack, 'terraform_data', 'Rootfs_Build');
     expect(data.provisioner[0]['local-exec'].command).toMatch(/^docker-vm-specs\/[0-9a-f]{64}-rootfs\.json$/);
+  });
+
+  test('keeps user text out of every local-exec interpreter and command', () => {
+    // GIVEN a context path, a file name, a build arg and a kernel argument that hold shell commands
+    const evil = '; rm -rf / #';
+    const context = path.join(makeContext(), `ctx${evil}`);
+    mkdirSync(context, { recursive: true });
+    writeFiles(context, { 'Dockerfile': 'FROM scratch\n', '$(reboot)': 'x' });
+    const stack = newStack();
+    // WHEN
+    const rootfs = new ContainerRootfs(stack, 'Rootfs', {
+      source: RootfsSource.fromDockerfile(context, { buildArgs: { X: `$(touch /tmp/pwned)${evil}` } }),
+    });
+    new Bootloader(stack, 'Bootloader', { disk: new DiskImage(stack, 'Disk', { rootfs }), extraKernelArgs: ['x=$(reboot);rm;-rf;/'] });
+    // THEN
+    const synthesized = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, { provisioner?: any[] }>> };
+    const execs = Object.values(synthesized.resource).flatMap(byId => Object.values(byId))
+      .flatMap(r => r.provisioner ?? []).map(p => p['local-exec']).filter(Boolean);
+    expect(execs).toHaveLength(3);
+    for (const exec of execs) {
+      expect(exec.interpreter).toEqual(['node', builderCliPath(), 'run', '--spec']);
+      expect(exec.command).toMatch(/^docker-vm-specs\/[0-9a-f]{64}-(rootfs|disk|bootloader)\.json$/);
+      expect(Object.keys(exec).sort()).toEqual(['command', 'interpreter']);
+    }
   });
 
   test('finds the builder CLI under lib/builder of the package root', () => {
