@@ -64,18 +64,16 @@ async function bootOnce(
   accelerator: 'kvm' | 'tcg', file: string, format: DiskFormatName, until: RegExp, timeoutSeconds: number,
   opts: BootOptions, tools: ToolRunner,
 ): Promise<BootResult> {
-  {
-    const args = [
-      '-machine', 'pc', '-accel', accelerator, '-m', String(opts.memoryMiB ?? 1024), '-smp', '2',
-      '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
-      '-drive', `file=${file},format=${qemuFormatName(format)},if=virtio,snapshot=on`,
-      '-nic', 'user,model=virtio-net-pci',
-    ];
-    const started = Date.now();
-    const child = spawn(tools.resolve('qemu-system-x86_64'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const console = await watchConsole(child, until, timeoutSeconds, opts);
-    return { console, seconds: (Date.now() - started) / 1000, accelerator };
-  }
+  const args = [
+    '-machine', 'pc', '-accel', accelerator, '-m', String(opts.memoryMiB ?? 1024), '-smp', '2',
+    '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
+    '-drive', `file=${file},format=${qemuFormatName(format)},if=virtio,snapshot=on`,
+    '-nic', 'user,model=virtio-net-pci',
+  ];
+  const started = Date.now();
+  const child = spawn(tools.resolve('qemu-system-x86_64'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const console = await watchConsole(child, until, timeoutSeconds, opts);
+  return { console, seconds: (Date.now() - started) / 1000, accelerator };
 }
 
 function watchConsole(child: ChildProcess, until: RegExp, timeoutSeconds: number, opts: BootOptions): Promise<string> {
