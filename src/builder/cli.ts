@@ -7,8 +7,8 @@ import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
 import { buildStage, checkOutputWritable, publishArtifact } from './pipeline';
 import {
-  COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, PARTITION_TABLES,
-  PartitionTableName, RootfsSourceSpec, SPEC_FILE_VERSION, SpecFile, StageSpec,
+  COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, INJECT_MODES, InjectModeName,
+  PARTITION_TABLES, PartitionTableName, RootfsSourceSpec, SPEC_FILE_VERSION, SpecFile, StageSpec, VM_PROFILES, VmProfileName,
 } from './spec';
 
 const USAGE = `Usage
@@ -36,6 +36,11 @@ Build options
   --partition-table T    mbr|gpt (default mbr)
   --boot-size MIB        FAT boot partition size in MiB (default ${DEFAULT_BOOT_PARTITION_MIB})
   --kernel-arg ARG       extra kernel command line argument (repeatable)
+  --inject MODE          auto|never|always: add what the image lacks to boot as a VM with its
+                         package manager (Debian/Ubuntu, Alpine, Fedora family) (default auto)
+  --profile P            generic (kernel, init) | digitalocean (also cloud-init, sshd, DHCP,
+                         locked root, no host keys, empty machine-id) (default generic)
+  --no-app-service       do not run the image's ENTRYPOINT/CMD as a service at boot
   --cache-dir DIR        stage cache (default $CDKTF_DOCKER_VM_CACHE_DIR, $XDG_CACHE_HOME/cdktf-docker-vm
                          or ~/.cache/cdktf-docker-vm)
   --json                 print {stage, fingerprint, artifactPath, bytes, seconds} on stdout
@@ -62,10 +67,10 @@ interface ParsedArgs {
   readonly flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version']);
+const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version', 'no-app-service']);
 const KNOWN_FLAGS: Record<string, readonly string[]> = {
   build: ['dockerfile', 'image', 'tar', 'context', 'build-arg', 'target', 'output', 'format', 'compress', 'size',
-    'partition-table', 'boot-size', 'kernel-arg', 'cache-dir', 'json', 'quiet'],
+    'partition-table', 'boot-size', 'kernel-arg', 'inject', 'profile', 'no-app-service', 'cache-dir', 'json', 'quiet'],
   run: ['spec', 'cache-dir', 'json', 'quiet'],
   boot: ['format', 'timeout', 'until', 'memory', 'quiet'],
 };
@@ -158,7 +163,15 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
         sizeMiB: parseSizeMiB(one(args, 'size')),
         partitionTable: oneOf<PartitionTableName>(args, 'partition-table', PARTITION_TABLES, 'mbr'),
         bootPartitionMiB,
-        rootfs: { stage: 'rootfs', source },
+        rootfs: {
+          stage: 'rootfs',
+          source,
+          vm: {
+            inject: oneOf<InjectModeName>(args, 'inject', INJECT_MODES, 'auto'),
+            profile: oneOf<VmProfileName>(args, 'profile', VM_PROFILES, 'generic'),
+            appService: !args.flags.has('no-app-service'),
+          },
+        },
       },
     },
   };

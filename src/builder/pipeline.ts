@@ -107,7 +107,11 @@ async function cacheKey(spec: StageSpec, ctx: BuildContext): Promise<string> {
 /** Every host tool the chain up to this stage may need, checked before any work starts. */
 export function requiredTools(spec: StageSpec): string[] {
   switch (spec.stage) {
-    case 'rootfs': return spec.source.kind === 'tar' ? ['cp'] : ['docker', 'cp'];
+    case 'rootfs': {
+      // a tar only meets docker when a VM layer may have to be built on it
+      const injects = spec.vm !== undefined && spec.vm.inject !== 'never';
+      return spec.source.kind === 'tar' && !injects ? ['cp'] : ['docker', 'cp'];
+    }
     case 'disk': return [...requiredTools(spec.rootfs), 'sfdisk', 'mkfs.fat', 'mke2fs', 'debugfs'];
     case 'bootloader': return [...requiredTools(spec.disk), 'mcopy', 'syslinux'];
     case 'convert': {

@@ -48,9 +48,30 @@ export interface TarSourceSpec {
 
 export type RootfsSourceSpec = DockerfileSourceSpec | ImageSourceSpec | TarSourceSpec;
 
+export const INJECT_MODES = ['auto', 'never', 'always'] as const;
+export type InjectModeName = typeof INJECT_MODES[number];
+
+export const VM_PROFILES = ['generic', 'digitalocean'] as const;
+export type VmProfileName = typeof VM_PROFILES[number];
+
+/** What is added to the image so it boots and behaves as a VM (see src/builder/vm). */
+export interface VmSetupSpec {
+  /** auto: add only what is missing; always: install every part; never: add nothing. */
+  readonly inject: InjectModeName;
+  /**
+   * generic: kernel, init and DHCP networking. digitalocean: also cloud-init, sshd and
+   * the one-image-many-machines clean-up (no host keys, empty machine-id, locked root).
+   */
+  readonly profile: VmProfileName;
+  /** Run the image's ENTRYPOINT/CMD as a service started at boot. */
+  readonly appService: boolean;
+}
+
 export interface RootfsSpec {
   readonly stage: 'rootfs';
   readonly source: RootfsSourceSpec;
+  /** Absent: the rootfs is taken as it is. */
+  readonly vm?: VmSetupSpec;
 }
 
 export interface DiskSpec {

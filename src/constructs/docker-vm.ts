@@ -11,6 +11,7 @@ import { Compression, DiskFormat } from './image/formats';
 import { Region } from './region';
 import { ContainerRootfs } from './rootfs/container-rootfs';
 import { RootfsSource } from './rootfs/rootfs-source';
+import { Inject, VmProfile } from './rootfs/vm-setup';
 
 /**
  * Properties of a DockerVm: the props of its five parts, flat.
@@ -18,6 +19,22 @@ import { RootfsSource } from './rootfs/rootfs-source';
 export interface DockerVmProps {
   /** Where the root filesystem comes from, e.g. `RootfsSource.fromDockerfile('./app')`. */
   readonly source: RootfsSource;
+
+  /**
+   * Whether the builder adds what the image lacks to run as a Droplet (kernel,
+   * init, DHCP, cloud-init, sshd) with the distribution's package manager.
+   * The image always gets the DigitalOcean profile (see `VmProfile.DIGITALOCEAN`).
+   *
+   * @default Inject.AUTO
+   */
+  readonly inject?: Inject;
+
+  /**
+   * Run the image's ENTRYPOINT/CMD as a service started at boot.
+   *
+   * @default true
+   */
+  readonly runImageCommand?: boolean;
 
   /**
    * Size of the image's disk (at most 100 for DigitalOcean).
@@ -197,7 +214,12 @@ export class DockerVm extends Construct {
 
   constructor(scope: Construct, id: string, props: DockerVmProps) {
     super(scope, id);
-    this.rootfs = new ContainerRootfs(this, 'Rootfs', { source: props.source });
+    this.rootfs = new ContainerRootfs(this, 'Rootfs', {
+      source: props.source,
+      inject: props.inject,
+      profile: VmProfile.DIGITALOCEAN,
+      runImageCommand: props.runImageCommand,
+    });
     this.disk = new DiskImage(this, 'Disk', {
       rootfs: this.rootfs,
       sizeGiB: props.sizeGiB,

@@ -1,6 +1,7 @@
 export * from './region';
 export * from './rootfs/rootfs-source';
 export * from './rootfs/container-rootfs';
+export * from './rootfs/vm-setup';
 export * from './disk/partition-table';
 export * from './disk/disk-image';
 export * from './bootloader/bootloader';

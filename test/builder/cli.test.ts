@@ -101,10 +101,26 @@ describe('buildSpecFromArgs', () => {
           sizeMiB: undefined,
           partitionTable: 'mbr',
           bootPartitionMiB: 128,
-          rootfs: { stage: 'rootfs', source: { kind: 'tar', path: '/work/rootfs.tar' } },
+          rootfs: {
+            stage: 'rootfs',
+            source: { kind: 'tar', path: '/work/rootfs.tar' },
+            vm: { inject: 'auto', profile: 'generic', appService: true },
+          },
         },
       },
     });
+  });
+
+  test('passes the VM options through', () => {
+    // WHEN
+    const { spec } = build(['--image', 'i', '--output', 'o.img', '--inject', 'always', '--profile', 'digitalocean', '--no-app-service']);
+    // THEN
+    expect(spec.bootloader.disk.rootfs.vm).toEqual({ inject: 'always', profile: 'digitalocean', appService: false });
+  });
+
+  test('rejects an unknown --inject or --profile, naming the choices', () => {
+    expect(() => build(['--image', 'i', '--output', 'o.img', '--inject', 'sometimes'])).toThrow(/--inject sometimes is not supported; use one of auto, never, always/);
+    expect(() => build(['--image', 'i', '--output', 'o.img', '--profile', 'aws'])).toThrow(/--profile aws is not supported; use one of generic, digitalocean/);
   });
 
   test('passes disk and bootloader options through', () => {

@@ -2,7 +2,7 @@ import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { DataResource, Testing } from 'cdktf';
 import { makeContext, newStack } from './helpers';
-import { DockerVm, DockerVmProps, Region, RootfsSource } from '../../src';
+import { DockerVm, DockerVmProps, Inject, Region, RootfsSource } from '../../src';
 
 function vm(props: Partial<DockerVmProps> = {}) {
   const stack = newStack();
@@ -51,5 +51,14 @@ describe('DockerVm', () => {
 
   test('fails when the Droplet region is not an image region', () => {
     expect(() => vm({ region: Region.LON1 })).toThrow(/^region must be one of the image's regions \(nyc3\), got lon1/);
+  });
+
+  test('the rootfs always gets the DigitalOcean profile; inject and the image command are passed down', () => {
+    // GIVEN a DockerVm with defaults, and one with injection off and no app service
+    const { vm: defaults } = vm();
+    const { vm: custom } = vm({ inject: Inject.NEVER, runImageCommand: false });
+    // THEN both rootfs specs use the DigitalOcean profile
+    expect(defaults.rootfs._spec.vm).toEqual({ inject: 'auto', profile: 'digitalocean', appService: true });
+    expect(custom.rootfs._spec.vm).toEqual({ inject: 'never', profile: 'digitalocean', appService: false });
   });
 });

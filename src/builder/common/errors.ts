@@ -43,6 +43,11 @@ export class DockerUnavailableError extends BuilderError {}
 /** The rootfs has no kernel to boot (exit 1). */
 export class NoKernelError extends BuilderError {}
 
+/** The image lacks VM parts and its distribution is not one injection knows (exit 2). */
+export class CannotInjectError extends BuilderError {
+  public readonly exitCode = 2;
+}
+
 /** An explicit size cannot hold the rootfs (exit 2). */
 export class SizeTooSmallError extends BuilderError {
   public readonly exitCode = 2;

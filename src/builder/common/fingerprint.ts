@@ -3,7 +3,7 @@ import { createReadStream, readFileSync, readdirSync, lstatSync, readlinkSync, e
 import * as path from 'node:path';
 import { canSkipDirectory, isIgnored, parseDockerignore } from './dockerignore';
 import { SpecError } from './errors';
-import { BUILDER_FORMAT_VERSION, DockerfileSourceSpec, StageSpec } from '../spec';
+import { BUILDER_FORMAT_VERSION, DockerfileSourceSpec, RootfsSourceSpec, StageSpec } from '../spec';
 
 /**
  * A stage fingerprint: sha256 of everything that decides the stage's output
@@ -20,25 +20,9 @@ export function fingerprintSpec(spec: StageSpec, baseDir: string): string {
 function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
   const common = { builderFormatVersion: BUILDER_FORMAT_VERSION, stage: spec.stage };
   switch (spec.stage) {
-    case 'rootfs': {
-      const src = spec.source;
-      switch (src.kind) {
-        case 'dockerfile':
-          return {
-            ...common,
-            kind: src.kind,
-            dockerfile: toPosix(path.normalize(src.dockerfile)),
-            buildArgs: src.buildArgs,
-            target: src.target ?? null,
-            context: hashBuildContext(src, baseDir),
-          };
-        case 'image':
-          return { ...common, kind: src.kind, reference: src.reference };
-        case 'tar':
-          return { ...common, kind: src.kind, sha256: hashFileSync(resolvePath(baseDir, src.path), 'source.path') };
-      }
-      break;
-    }
+    case 'rootfs':
+      // the VM layer (injection, profile, app service) is part of the rootfs
+      return { ...rootfsSourceInputs(spec.source, common, baseDir), ...(spec.vm ? { vm: spec.vm } : {}) };
     case 'disk':
       return {
         ...common,
@@ -53,6 +37,25 @@ function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
       return { ...common, upstream: fingerprintSpec(spec.bootloader, baseDir), format: spec.format, compression: spec.compression };
   }
   throw new SpecError(`unknown stage in spec: ${JSON.stringify((spec as { stage?: unknown }).stage)}`);
+}
+
+function rootfsSourceInputs(src: RootfsSourceSpec, common: object, baseDir: string): object {
+  switch (src.kind) {
+    case 'dockerfile':
+      return {
+        ...common,
+        kind: src.kind,
+        dockerfile: toPosix(path.normalize(src.dockerfile)),
+        buildArgs: src.buildArgs,
+        target: src.target ?? null,
+        context: hashBuildContext(src, baseDir),
+      };
+    case 'image':
+      return { ...common, kind: src.kind, reference: src.reference };
+    case 'tar':
+      return { ...common, kind: src.kind, sha256: hashFileSync(resolvePath(baseDir, src.path), 'source.path') };
+  }
+  throw new SpecError(`unknown rootfs source kind in spec: ${JSON.stringify((src as { kind?: unknown }).kind)}`);
 }
 
 export function resolvePath(baseDir: string, p: string): string {

@@ -151,3 +151,7 @@ function parsePax(data: Buffer): Record<string, string> {
   }
   return out;
 }
+
+export function entriesByPath(index: readonly TarEntry[]): Map<string, TarEntry> {
+  return new Map(index.map(e => [e.path, e]));
+}

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeRootfs } from './analyze';
 import { exportCalls, planRootfs } from './plan';
 import { BuilderError, DockerUnavailableError, ToolFailedError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
-import { indexTar } from '../common/tar-index';
+import { entriesByPath, indexTar } from '../common/tar-index';
 import { ToolRunner } from '../common/tools';
-import { RootfsSpec } from '../spec';
+import { RootfsSourceSpec, RootfsSpec } from '../spec';
+import { detectComponents } from '../vm/components';
+import { checkVmParts, planVmSetup } from '../vm/plan';
+import { buildDerivedImage, importTar, removeImages } from '../vm/run';
 
 export interface ImageConfig {
   readonly entrypoint: readonly string[];
@@ -24,36 +27,88 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
   const plan = planRootfs(spec, baseDir, tmpDir);
   const outTar = path.join(tmpDir, ROOTFS_TAR);
   let imageConfig: ImageConfig | undefined;
-  if (plan.tarPath) {
-    progress.step('rootfs', `reading ${plan.tarPath}`);
-    indexTar(plan.tarPath); // fails early on a file that is not a complete tar
-    await tools.run({ tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', plan.tarPath, outTar] });
-  } else {
-    await checkDockerEngine(tools);
-    let image = plan.imageRef!;
-    if (plan.build) {
-      progress.step('rootfs', `docker build ${(spec.source as { contextDir: string }).contextDir}`);
-      await tools.run(plan.build, { stdoutIsLog: true, onStderrLine: line => progress.step('rootfs', `  ${line}`) });
-      image = readFileSync(plan.iidFile!, 'utf8').trim();
+  let image: string | undefined;
+  const temporaryImages: string[] = [];
+  try {
+    if (plan.tarPath) {
+      progress.step('rootfs', `reading ${plan.tarPath}`);
+      indexTar(plan.tarPath); // fails early on a file that is not a complete tar
+      await tools.run({ tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', plan.tarPath, outTar] });
     } else {
-      await ensureImage(tools, image, progress);
+      await checkDockerEngine(tools);
+      image = plan.imageRef!;
+      if (plan.build) {
+        progress.step('rootfs', `docker build ${(spec.source as { contextDir: string }).contextDir}`);
+        await tools.run(plan.build, { stdoutIsLog: true, onStderrLine: line => progress.step('rootfs', `  ${line}`) });
+        image = readFileSync(plan.iidFile!, 'utf8').trim();
+      } else {
+        await ensureImage(tools, image, progress);
+      }
+      imageConfig = await inspectImage(tools, image);
+      await exportImage(image, outTar, tools, progress);
     }
-    imageConfig = await inspectImage(tools, image);
-    const name = `cdktf-docker-vm-export-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const calls = exportCalls(image, name, outTar);
-    progress.step('rootfs', `docker export ${image.slice(0, 19)}`);
-    try {
-      await tools.run(calls.create);
-      await tools.run(calls.export);
-    } finally {
-      // Also on Ctrl-C/SIGTERM (the abort kills create or export): the container must not outlive the build.
-      await tools.run(calls.remove, { cleanup: true }).catch(() => undefined);
+    let index = indexTar(outTar);
+    let facts = analyzeRootfs(outTar, index);
+    let vm: VmSetupFacts | null = null;
+    if (spec.vm) {
+      const sourceName = describeSource(spec.source);
+      const setup = planVmSetup({
+        spec: spec.vm,
+        osRelease: facts.osRelease,
+        detected: detectComponents(entriesByPath(index), facts.kernel !== undefined),
+        imageConfig,
+        sourceName,
+      });
+      if (setup) {
+        for (const note of setup.notes) progress.step('rootfs', note);
+        if (!image) {
+          await checkDockerEngine(tools);
+          image = await importTar(outTar, tools);
+          temporaryImages.push(image);
+        }
+        const derived = await buildDerivedImage(setup, image, tmpDir, tools, progress);
+        temporaryImages.push(derived);
+        rmSync(outTar, { force: true });
+        await exportImage(derived, outTar, tools, progress);
+        index = indexTar(outTar);
+        facts = analyzeRootfs(outTar, index);
+        checkVmParts(spec.vm.profile, detectComponents(entriesByPath(index), facts.kernel !== undefined), sourceName);
+      }
+      vm = { family: setup?.family ?? null, installed: setup?.install ?? [], notes: setup?.notes ?? [] };
     }
+    progress.step('rootfs', `${facts.entries} entries, ${formatBytes(facts.dataBytes)} of data, kernel: ${facts.kernel ?? 'none'}`);
+    return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null, vm } };
+  } finally {
+    await removeImages(temporaryImages, tools);
   }
-  const index = indexTar(outTar);
-  const facts = analyzeRootfs(outTar, index);
-  progress.step('rootfs', `${facts.entries} entries, ${formatBytes(facts.dataBytes)} of data, kernel: ${facts.kernel ?? 'none'}`);
-  return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null } };
+}
+
+/** What injection did, kept in the stage meta. */
+export interface VmSetupFacts {
+  readonly family: string | null;
+  readonly installed: readonly string[];
+  readonly notes: readonly string[];
+}
+
+async function exportImage(image: string, outTar: string, tools: ToolRunner, progress: Progress): Promise<void> {
+  const name = `cdktf-docker-vm-export-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const calls = exportCalls(image, name, outTar);
+  progress.step('rootfs', `docker export ${image.slice(0, 19)}`);
+  try {
+    await tools.run(calls.create);
+    await tools.run(calls.export);
+  } finally {
+    // Also on Ctrl-C/SIGTERM (the abort kills create or export): the container must not outlive the build.
+    await tools.run(calls.remove, { cleanup: true }).catch(() => undefined);
+  }
+}
+
+function describeSource(source: RootfsSourceSpec): string {
+  switch (source.kind) {
+    case 'dockerfile': return `the image built from ${path.join(source.contextDir, source.dockerfile)}`;
+    case 'image': return `image ${source.reference}`;
+    case 'tar': return `rootfs tar ${source.path}`;
+  }
 }
 
 export async function checkDockerEngine(tools: ToolRunner): Promise<void> {

@@ -4,6 +4,7 @@ import { Annotations, DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { RootfsSource } from './rootfs-source';
 import { findUnpinnedImages } from './unpinned-images';
+import { Inject, VmProfile } from './vm-setup';
 import { RootfsSpec } from '../../builder/spec';
 import { StageResource } from '../private/stage-resource';
 
@@ -15,6 +16,32 @@ export interface ContainerRootfsProps {
    * Where the root filesystem comes from: a Dockerfile, an image or a tar.
    */
   readonly source: RootfsSource;
+
+  /**
+   * Whether the builder adds the VM parts the image lacks, in a derived build
+   * (`FROM` the image) with the distribution's package manager: apt on Debian and
+   * Ubuntu, apk on Alpine, dnf on Fedora, CentOS Stream, RHEL, Rocky and AlmaLinux.
+   *
+   * @default Inject.AUTO
+   */
+  readonly inject?: Inject;
+
+  /**
+   * Where the VM runs: decides which parts are required and whether the image is
+   * prepared for many machines (no host keys, empty machine-id, locked root).
+   *
+   * @default VmProfile.GENERIC
+   */
+  readonly profile?: VmProfile;
+
+  /**
+   * Run the image's ENTRYPOINT/CMD (with its ENV, WORKDIR and USER) as a service
+   * started at boot: a systemd unit `container-app.service`, or an OpenRC service
+   * on Alpine. Images whose command is a shell or an init get no service.
+   *
+   * @default true
+   */
+  readonly runImageCommand?: boolean;
 }
 
 /**
@@ -42,7 +69,15 @@ export class ContainerRootfs extends Construct {
   constructor(scope: Construct, id: string, props: ContainerRootfsProps) {
     super(scope, id);
     this.source = props.source;
-    this.rootfsSpec = { stage: 'rootfs', source: props.source._toSpec() };
+    this.rootfsSpec = {
+      stage: 'rootfs',
+      source: props.source._toSpec(),
+      vm: {
+        inject: props.inject ?? Inject.AUTO,
+        profile: props.profile ?? VmProfile.GENERIC,
+        appService: props.runImageCommand ?? true,
+      },
+    };
     this.stage = new StageResource(this, 'Build', { spec: this.rootfsSpec, extension: '.tar' });
     this.resource = this.stage;
     this.fingerprint = this.stage.fingerprint;

@@ -101,6 +101,7 @@ describe('StageResource', () => {
         rootfs: {
           stage: 'rootfs',
           source: { kind: 'dockerfile', contextDir: expect.any(String), dockerfile: 'Dockerfile', buildArgs: {} },
+          vm: { inject: 'auto', profile: 'generic', appService: true },
         },
       },
     });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AnnotationMetadataEntryType, DataResource, Testing } from 'cdktf';
-import { ContainerRootfs, RootfsSource } from '../../../src';
+import { ContainerRootfs, Inject, RootfsSource, VmProfile } from '../../../src';
 import { HEX64, makeContext, newStack, PINNED } from '../helpers';
 
 function warnings(rootfs: ContainerRootfs): string[] {
@@ -118,5 +118,28 @@ describe('ContainerRootfs', () => {
 
   test('fails when the tarball does not exist', () => {
     expect(() => RootfsSource.fromTarball('/nonexistent/rootfs.tar')).toThrow(/^tarPath must be an existing file/);
+  });
+
+  test('defaults: inject what is missing, generic profile, the image command runs at boot', () => {
+    // GIVEN a rootfs with no VM options
+    const rootfs = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromImage(PINNED) });
+    // THEN the builder spec asks for auto injection for a local VM, with the app service
+    expect(rootfs._spec.vm).toEqual({ inject: 'auto', profile: 'generic', appService: true });
+  });
+
+  test('each VM option changes the fingerprint', () => {
+    // GIVEN the same source with different VM options
+    const fp = (props: object) => new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromImage(PINNED), ...props }).fingerprint;
+    const base = fp({});
+    // THEN none of them shares the default's fingerprint, so `cdktf diff` shows the rebuild
+    const variants = [
+      fp({ inject: Inject.NEVER }), fp({ inject: Inject.ALWAYS }), fp({ profile: VmProfile.DIGITALOCEAN }), fp({ runImageCommand: false }),
+    ];
+    expect(new Set([base, ...variants]).size).toBe(5);
+    // AND the spec carries them
+    const rootfs = new ContainerRootfs(newStack(), 'Rootfs', {
+      source: RootfsSource.fromImage(PINNED), inject: Inject.NEVER, profile: VmProfile.DIGITALOCEAN, runImageCommand: false,
+    });
+    expect(rootfs._spec.vm).toEqual({ inject: 'never', profile: 'digitalocean', appService: false });
   });
 });
