@@ -110,6 +110,16 @@ export interface SpecFile {
   readonly output?: string;
   /** Cache directory; default `$XDG_CACHE_HOME/cdktf-docker-vm` or `~/.cache/cdktf-docker-vm`. */
   readonly cacheDir?: string;
+  /** For `preview --spec FILE`: boot the spec's disk with this metadata, as a Droplet would get it. */
+  readonly preview?: PreviewMetadataSpec;
+}
+
+/** What DigitalOcean's config drive gives a Droplet, for a local preview. */
+export interface PreviewMetadataSpec {
+  readonly hostname: string;
+  /** OpenSSH public keys (one per entry). */
+  readonly publicKeys: readonly string[];
+  readonly userData?: string;
 }
 
 export const DEFAULT_BOOT_PARTITION_MIB = 128;

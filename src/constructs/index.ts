@@ -12,3 +12,4 @@ export * from './image/custom-image';
 export * from './droplet/droplet-size';
 export * from './droplet/droplet';
 export * from './docker-vm';
+export * from './preview/local-preview';

@@ -52,7 +52,10 @@ export function sshHostKeyDropIn(sshService: string): RootfsFile {
     'After=cloud-init.service',
     '',
     '[Service]',
+    '# Reset first: the packaged `sshd -t` check would run before the keys exist and fail.',
+    'ExecStartPre=',
     'ExecStartPre=/usr/bin/ssh-keygen -A',
+    'ExecStartPre=/usr/sbin/sshd -t',
     '',
   ].join('\n');
   return { path: `etc/systemd/system/${sshService}.service.d/10-cdktf-docker-vm-host-keys.conf`, content, mode: 0o644 };

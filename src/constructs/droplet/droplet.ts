@@ -121,6 +121,12 @@ export class Droplet extends Construct {
   /** The `digitalocean_droplet` resources. */
   public readonly droplets: DoDroplet[];
 
+  /** The cloud-init user data the Droplets get, if any. */
+  public readonly userData?: string;
+
+  /** The SSH keys managed in this stack that the Droplets get (keys by id are not listed). */
+  public readonly sshKeys: SshKey[];
+
   constructor(scope: Construct, id: string, props: DropletProps) {
     super(scope, id);
     validate(props, DROPLET_RULES);
@@ -134,6 +140,8 @@ export class Droplet extends Construct {
       }
     }
     this.region = props.region ?? props.image.regions[0];
+    this.userData = props.userData;
+    this.sshKeys = props.sshKeys ?? [];
     const sshKeys = [...(props.sshKeyIds ?? []), ...(props.sshKeys ?? []).map(k => k.id)];
 
     this.droplets = this.names.map((name, i) => new DoDroplet(this, `Droplet${i + 1}`, {

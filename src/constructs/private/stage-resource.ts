@@ -116,9 +116,15 @@ export class StageResource extends DataResource {
   }
 }
 
-const specFilesByStack = new WeakMap<TerraformStack, Map<string, StageResource[]>>();
+/** Something that writes a file into the stack's synth directory after the stack is synthesized. */
+export interface SynthFileWriter {
+  readonly specFilePath: string;
+  writeSpecFile(session: ISynthesisSession): void;
+}
 
-function registerSpecFile(stack: TerraformStack, resource: StageResource): void {
+const specFilesByStack = new WeakMap<TerraformStack, Map<string, SynthFileWriter[]>>();
+
+export function registerSpecFile(stack: TerraformStack, resource: SynthFileWriter): void {
   let byPath = specFilesByStack.get(stack);
   if (!byPath) {
     byPath = new Map();
@@ -131,7 +137,7 @@ function registerSpecFile(stack: TerraformStack, resource: StageResource): void 
 }
 
 function registeredSpecFiles(stack: TerraformStack, specFilePath: string): StageResource[] {
-  return specFilesByStack.get(stack)?.get(specFilePath) ?? [];
+  return (specFilesByStack.get(stack)?.get(specFilePath) ?? []).filter((w): w is StageResource => w instanceof StageResource);
 }
 
 /**
@@ -139,7 +145,7 @@ function registeredSpecFiles(stack: TerraformStack, specFilePath: string): Stage
  * into the stack's synth directory.
  */
 class SpecFileSynthesizer implements IStackSynthesizer {
-  constructor(private readonly inner: IStackSynthesizer, private readonly byPath: Map<string, StageResource[]>) {}
+  constructor(private readonly inner: IStackSynthesizer, private readonly byPath: Map<string, SynthFileWriter[]>) {}
 
   public synthesize(session: ISynthesisSession): void {
     this.inner.synthesize(session);

@@ -43,7 +43,7 @@ describe('planVmSetup recipes (DigitalOcean profile, nothing installed)', () => 
     expect(file(p, 'etc/cloud/cloud.cfg.d/90-cdktf-docker-vm.cfg')).toContain('datasource_list: [ ConfigDrive, DigitalOcean, NoCloud, None ]');
     expect(file(p, 'etc/ssh/sshd_config.d/90-cdktf-docker-vm.conf')).toContain('PasswordAuthentication no');
     expect(file(p, 'etc/ssh/sshd_config.d/90-cdktf-docker-vm.conf')).toContain('PermitRootLogin prohibit-password');
-    expect(file(p, 'etc/systemd/system/ssh.service.d/10-cdktf-docker-vm-host-keys.conf')).toContain('ExecStartPre=/usr/bin/ssh-keygen -A');
+    expect(file(p, 'etc/systemd/system/ssh.service.d/10-cdktf-docker-vm-host-keys.conf')).toContain('ExecStartPre=\nExecStartPre=/usr/bin/ssh-keygen -A\nExecStartPre=/usr/sbin/sshd -t');
     expect(file(p, 'etc/systemd/network/90-cdktf-docker-vm-dhcp.network')).toContain('DHCP=yes');
     expect(file(p, 'etc/systemd/system/container-app.service')).toContain('ExecStart="/usr/local/bin/app" "8080"');
   });
