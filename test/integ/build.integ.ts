@@ -147,15 +147,29 @@ describe('GIVEN bad input or a broken host', () => {
     expect(run.stderr).toMatch(/missing\.tar does not exist/);
   });
 
-  test('fails when the rootfs has no kernel, saying what to install', () => {
+  test('fails when the rootfs has no kernel and injection is off, saying what to install', () => {
     const tar = path.join(work, 'edge.tar');
     writeEdgeCaseTar(tar);
     const before = cacheState(cacheDir);
-    const run = runCli(['build', '--tar', tar, '--output', path.join(work, 'nokernel.img'), '--cache-dir', cacheDir]);
+    const run = runCli(['build', '--tar', tar, '--inject', 'never', '--output', path.join(work, 'nokernel.img'), '--cache-dir', cacheDir]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/no kernel found in the rootfs .*apt-get install linux-image-amd64/);
-    expectNothingLeft(before, 'bootloader');
+    expect(run.stderr).toMatch(/rootfs tar \S+edge\.tar has no kernel .*injection is off; install one in the image \(Debian: linux-image-amd64.*or set inject to auto/);
+    expectNothingLeft(before, 'rootfs');
     expect(existsSync(path.join(work, 'nokernel.img'))).toBe(false);
+  });
+
+  test('fails when the rootfs lacks VM parts and its distribution is unknown, listing what is missing', () => {
+    // GIVEN a tar with no kernel, no init and no /etc/os-release, injection on (the default)
+    const tar = path.join(work, 'edge.tar');
+    writeEdgeCaseTar(tar);
+    const before = cacheState(cacheDir);
+    // WHEN
+    const run = runCli(['build', '--tar', tar, '--output', path.join(work, 'unknown.img'), '--cache-dir', cacheDir]);
+    // THEN exit 2, each missing part named, and the supported families and the fix given
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/rootfs tar \S+edge\.tar \(no \/etc\/os-release\) lacks a kernel \(\/boot\/vmlinuz-\*\), an init system .* only to Debian, Ubuntu, Alpine, Fedora.*install them in the Dockerfile/);
+    expectNothingLeft(before, 'rootfs');
+    expect(existsSync(path.join(work, 'unknown.img'))).toBe(false);
   });
 
   test('fails when an explicit size is too small, naming the size needed', () => {

@@ -421,7 +421,17 @@ describe('GIVEN a cache on a filesystem that fills up', () => {
     const cache = path.join(mnt, 'cache');
     const output = path.join(work, 'full.qcow2');
     // WHEN
-    const run = runCli(['build', '--tar', smallTar, '--output', output, '--cache-dir', cache]);
+    // (a spec with no VM layer: this image has no kernel, and the point is the full disk)
+    const spec: StageSpec = {
+      stage: 'convert', format: 'qcow2', compression: 'none',
+      bootloader: {
+        stage: 'bootloader', extraKernelArgs: [],
+        disk: { stage: 'disk', partitionTable: 'mbr', bootPartitionMiB: 128, rootfs: { stage: 'rootfs', source: { kind: 'tar', path: smallTar } } },
+      },
+    };
+    const file = specFile('full', spec, cache);
+    writeFileSync(file, JSON.stringify({ specFileVersion: SPEC_FILE_VERSION, spec, cacheDir: cache, output }));
+    const run = runCli(['run', '--spec', file]);
     // THEN
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/no space left in the cache directory \S+small-fs\/cache .*free some space there, or pass --cache-dir DIR/);
