@@ -311,7 +311,15 @@ describe('GIVEN a build with hostile or sensitive values', () => {
 
 describe('GIVEN a signal in the middle of a stage', () => {
   const slowStep = `sleep-${randomBytes(6).toString('hex')}`;
-  const cases: { name: string; signal: NodeJS.Signals; stage: string; waitFor: RegExp; args: () => string[] }[] = [
+  /** A PATH whose syslinux first sleeps, so a signal surely lands inside the (sub-second) bootloader stage. */
+  const slowSyslinuxPath = () => {
+    const bin = path.join(work, 'bin-slow-syslinux');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'syslinux'), `#!/bin/sh\nsleep 5\nexec ${sh('sh', ['-c', 'command -v syslinux']).trim()} "$@"\n`);
+    chmodSync(path.join(bin, 'syslinux'), 0o755);
+    return `${bin}:${process.env.PATH}`;
+  };
+  const cases: { name: string; signal: NodeJS.Signals; stage: string; waitFor: RegExp; args: () => string[]; path?: () => string }[] = [
     {
       name: 'SIGINT during docker export',
       signal: 'SIGINT',
@@ -338,6 +346,14 @@ describe('GIVEN a signal in the middle of a stage', () => {
       args: () => ['build', '--tar', debianTar, '--output', path.join(work, 'sig-disk.qcow2')],
     },
     {
+      name: 'SIGTERM while syslinux installs the bootloader',
+      signal: 'SIGTERM',
+      stage: 'bootloader',
+      waitFor: /bootloader: syslinux, kernel/,
+      args: () => ['build', '--tar', debianTar, '--output', path.join(work, 'sig-bootloader.qcow2')],
+      path: slowSyslinuxPath,
+    },
+    {
       name: 'SIGINT during convert',
       signal: 'SIGINT',
       stage: 'convert',
@@ -353,13 +369,14 @@ describe('GIVEN a signal in the middle of a stage', () => {
     const args = [...c.args(), '--cache-dir', cache];
     const output = args[args.indexOf('--output') + 1];
     let sent = false;
+    const env = c.path ? { ...process.env, PATH: c.path() } : process.env;
     // WHEN
     const run = await startCli(args, (stderr, child) => {
       if (!sent && c.waitFor.test(stderr)) {
         sent = true;
         setTimeout(() => child.kill(c.signal), c.stage === 'rootfs' ? 300 : 100);
       }
-    });
+    }, env);
     // THEN
     expect(sent).toBe(true);
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 130, stderr: expect.stringMatching(/received, stopping[\s\S]*interrupted/) });
