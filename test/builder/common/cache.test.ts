@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { defaultCacheDir, MANIFEST_VERSION, StageCache } from '../../../src/builder/common/cache';
 import { BuilderError } from '../../../src/builder/common/errors';
 import { tempDir } from '../support/tar';
