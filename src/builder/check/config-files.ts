@@ -70,8 +70,14 @@ export function parseDatasourceList(yaml: string): string[] | undefined {
  * The effective `datasource_list` of cloud.cfg, then cloud.cfg.d/*.cfg in
  * lexical order: a later file that sets it replaces the earlier value.
  */
-export function effectiveDatasourceList(cloudCfg: string | undefined, dropIns: ReadonlyArray<{ name: string; text: string }>): { list?: string[]; from?: string } {
-  let result: { list?: string[]; from?: string } = {};
+export interface DatasourceList {
+  readonly list?: string[];
+  /** The file that set it last. */
+  readonly from?: string;
+}
+
+export function effectiveDatasourceList(cloudCfg: string | undefined, dropIns: ReadonlyArray<{ name: string; text: string }>): DatasourceList {
+  let result: DatasourceList = {};
   const ordered = [...dropIns].filter(f => f.name.endsWith('.cfg')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files = [...(cloudCfg === undefined ? [] : [{ name: '/etc/cloud/cloud.cfg', text: cloudCfg }]), ...ordered.map(f => ({ name: `/etc/cloud/cloud.cfg.d/${f.name}`, text: f.text }))];
   for (const f of files) {

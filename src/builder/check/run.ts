@@ -44,7 +44,9 @@ export async function checkImage(image: string, tools: ToolRunner, options: Chec
  * it converted from (qemu-img convert is lossless). Reading the artifact back
  * (gunzip, convert to raw) would cost as much as the stage itself.
  */
-export async function checkConvertedImage(artifact: string, uncompressed: string, sourceRaw: string, tools: ToolRunner, options: CheckOptions = {}): Promise<CheckReport> {
+export async function checkConvertedImage(
+  artifact: string, uncompressed: string, sourceRaw: string, tools: ToolRunner, options: CheckOptions = {},
+): Promise<CheckReport> {
   tools.require(CHECK_TOOLS);
   const info = JSON.parse((await tools.run({ tool: 'qemu-img', args: ['info', '--output=json', uncompressed] })).stdout) as { 'format': string; 'virtual-size': number };
   const facts: ImageFacts = {
@@ -89,8 +91,8 @@ export function failedRules(results: readonly RuleResult[]): RuleResult[] {
 /** A built image breaks DigitalOcean's rules (exit 1). */
 export class PreflightError extends BuilderError {}
 
-export function preflightError(report: CheckReport): PreflightError {
-  const failed = failedRules(report.results);
+export function preflightError(checked: CheckReport): PreflightError {
+  const failed = failedRules(checked.results);
   return new PreflightError(
     `the image breaks ${failed.length} of DigitalOcean's rules, so it would not import, boot or be reachable there:\n` +
     failed.map(r => `  ${r.rule}: ${r.detail}`).join('\n') +
