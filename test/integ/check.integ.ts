@@ -9,8 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CliRun, DEBIAN_FIXTURE, runCli } from './support/builder';
+import { CliRun, DEBIAN_FIXTURE, buildQuietly, cacheState, runCli } from './support/builder';
 import { findTool } from '../../src/builder/common/tools';
+import { ConvertSpec } from '../../src/builder/spec';
 
 interface CheckJson { ok: boolean; results: Array<{ rule: string; status: string; detail: string }> }
 
@@ -75,7 +76,6 @@ beforeAll(() => {
   if (build.status !== 0) throw new Error(`fixture build failed:\n${build.stderr}`);
   const table = JSON.parse(sh('sfdisk', ['--json', raw])) as { partitiontable: { partitions: Array<{ start: number; type: string }> } };
   rootOffset = table.partitiontable.partitions.find(p => p.type === '83')!.start * 512;
-  rmSync(path.join(work, 'cache'), { recursive: true, force: true });
 
   // What the builder does not install yet, written straight into the ext4 root.
   good = raw;
@@ -93,6 +93,38 @@ beforeAll(() => {
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
+});
+
+describe('GIVEN the Debian fixture as built (no cloud-init, no sshd)', () => {
+  test('a convert stage with the DigitalOcean preflight fails naming the broken rules, and caches nothing', async () => {
+    // GIVEN the same chain the CLI built, cached, with the preflight on its convert stage
+    const cacheDir = path.join(work, 'cache');
+    const spec: ConvertSpec = {
+      stage: 'convert',
+      format: 'qcow2',
+      compression: 'none',
+      preflight: 'digitalocean',
+      bootloader: {
+        stage: 'bootloader',
+        extraKernelArgs: [],
+        disk: {
+          stage: 'disk',
+          partitionTable: 'mbr',
+          bootPartitionMiB: 128,
+          sizeMiB: undefined,
+          rootfs: { stage: 'rootfs', source: { kind: 'dockerfile', contextDir: DEBIAN_FIXTURE, dockerfile: 'Dockerfile', buildArgs: {}, target: undefined } },
+        },
+      },
+    };
+    // WHEN
+    const built = buildQuietly(spec, cacheDir);
+    // THEN
+    await expect(built).rejects.toThrow(/the image breaks 3 of DigitalOcean's rules[\s\S]*\n {2}cloud-init: cloud-init is not installed[\s\S]*\n {2}sshd-enabled: [\s\S]*\n {2}password-auth-off: [\s\S]*cdktf-docker-vm check FILE/);
+    const state = cacheState(cacheDir);
+    expect(state.entries.bootloader).toHaveLength(1); // the upstream stages were cache hits
+    expect(state.entries.convert).toEqual([]);
+    expect(state.tmp).toEqual([]);
+  });
 });
 
 describe('GIVEN the Debian fixture made DigitalOcean-ready', () => {
