@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bootUntil, formatFromName } from './boot/qemu';
+import { checkCommand } from './check/run';
 import { StageCache, defaultCacheDir } from './common/cache';
 import { BuilderError, InterruptedError, SpecError } from './common/errors';
 import { Progress } from './common/progress';
@@ -15,6 +16,7 @@ const USAGE = `Usage
   cdktf-docker-vm build SOURCE --output FILE [options]
   cdktf-docker-vm run --spec FILE [--json]
   cdktf-docker-vm boot IMAGE [--format F] [--timeout SECONDS]
+  cdktf-docker-vm check IMAGE [--format F] [--allow-authorized-keys] [--json] [--quiet]
 
 Turns a Dockerfile, an image or a rootfs tar into a bootable VM disk image,
 rootless: no sudo, mount, loop device or privileged container.
@@ -52,6 +54,12 @@ Boot options
   --until REGEX          stop when the serial console matches (default: a login prompt)
   --memory MIB           guest memory (default 1024)
 
+Check options (DigitalOcean's custom image rules, read without mounting; table on stdout)
+  --format F             image format (default: detected from the content)
+  --allow-authorized-keys  do not fail on /root/.ssh/authorized_keys or /home/*/.ssh/authorized_keys
+  --json                 print {image, ok, results: [{rule, status, detail}]} instead of the table
+  Exit 0 when every rule passes, 1 when one fails, 2 when the file cannot be read.
+
 Exit codes: 0 ok, 1 build failed, 2 bad input, 3 missing host tool, 130 interrupted.
 
 Examples
@@ -59,6 +67,7 @@ Examples
   cdktf-docker-vm build --image debian-with-kernel:1 --output vm.vmdk --size 4G --partition-table gpt
   cdktf-docker-vm build --tar rootfs.tar --output upload.img.gz
   cdktf-docker-vm boot hello.qcow2
+  cdktf-docker-vm check upload.qcow2.gz
 `;
 
 interface ParsedArgs {
@@ -67,12 +76,13 @@ interface ParsedArgs {
   readonly flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version', 'no-app-service']);
+const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version', 'no-app-service', 'allow-authorized-keys']);
 const KNOWN_FLAGS: Record<string, readonly string[]> = {
   build: ['dockerfile', 'image', 'tar', 'context', 'build-arg', 'target', 'output', 'format', 'compress', 'size',
     'partition-table', 'boot-size', 'kernel-arg', 'inject', 'profile', 'no-app-service', 'cache-dir', 'json', 'quiet'],
   run: ['spec', 'cache-dir', 'json', 'quiet'],
   boot: ['format', 'timeout', 'until', 'memory', 'quiet'],
+  check: ['format', 'allow-authorized-keys', 'json', 'quiet'],
 };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -246,12 +256,16 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       io.stdout.write(USAGE);
       return args.command === '' && !args.flags.has('help') ? 2 : 0;
     }
-    if (!KNOWN_FLAGS[args.command]) throw new SpecError(`unknown command ${args.command}; use build, run or boot (see cdktf-docker-vm --help)`);
+    if (!KNOWN_FLAGS[args.command]) throw new SpecError(`unknown command ${args.command}; use build, run, boot or check (see cdktf-docker-vm --help)`);
     checkFlags(args);
     const quiet = args.flags.has('quiet');
     const progress = new Progress(line => io.stderr.write(line + '\n'), quiet);
     const tools = new ToolRunner(controller.signal);
     if (args.command === 'boot') return await bootCommand(args, progress, controller.signal, io);
+    if (args.command === 'check') {
+      const options = { format: one(args, 'format'), allowAuthorizedKeys: args.flags.has('allow-authorized-keys'), json: args.flags.has('json') };
+      return await checkCommand(args.positional, tools, options, io, message => progress.step('check', message));
+    }
 
     let spec: StageSpec;
     let output: string | undefined;

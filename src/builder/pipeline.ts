@@ -116,7 +116,8 @@ export function requiredTools(spec: StageSpec): string[] {
     case 'bootloader': return [...requiredTools(spec.disk), 'mcopy', 'syslinux'];
     case 'convert': {
       const compressor = spec.compression === 'bzip2' ? ['bzip2'] : spec.compression === 'gzip' ? ['gzip'] : [];
-      return [...requiredTools(spec.bootloader), ...(spec.format === 'raw' ? [] : ['qemu-img']), ...compressor];
+      const preflight = spec.preflight ? ['qemu-img', 'sfdisk', 'debugfs', 'mdir'] : [];
+      return [...new Set([...requiredTools(spec.bootloader), ...(spec.format === 'raw' ? [] : ['qemu-img']), ...compressor, ...preflight])];
     }
   }
 }

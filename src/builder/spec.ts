@@ -95,6 +95,8 @@ export interface ConvertSpec {
   readonly bootloader: BootloaderSpec;
   readonly format: DiskFormatName;
   readonly compression: CompressionName;
+  /** Check the image against a cloud's import rules before it enters the cache (fails the stage otherwise). */
+  readonly preflight?: 'digitalocean';
 }
 
 export type StageSpec = RootfsSpec | DiskSpec | BootloaderSpec | ConvertSpec;

@@ -221,7 +221,23 @@ describe('main', () => {
     const code = await main(['frobnicate'], io);
     // THEN
     expect(code).toBe(2);
-    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run or boot (see cdktf-docker-vm --help)\n');
+    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run, boot or check (see cdktf-docker-vm --help)\n');
+    expect(out.stdout).toBe('');
+  });
+
+  test.each([
+    [['check'], /check needs exactly one IMAGE; example: cdktf-docker-vm check upload.qcow2.gz/],
+    [['check', 'a.img', 'b.img'], /check needs exactly one IMAGE, got 2/],
+    [['check', 'a.img', '--format', 'iso'], /--format iso is not supported; use one of raw, qcow2, vmdk, vhdx, vdi, vhd/],
+    [['check', 'a.img', '--size', '4G'], /unknown option --size for check/],
+  ])('check fails on bad usage %j: exit 2', async (argv, message) => {
+    // GIVEN
+    const { io, out } = fakeIo();
+    // WHEN
+    const code = await main(argv, io);
+    // THEN
+    expect(code).toBe(2);
+    expect(out.stderr).toMatch(message);
     expect(out.stdout).toBe('');
   });
 

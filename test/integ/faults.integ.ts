@@ -440,9 +440,12 @@ describe('GIVEN a cache on a filesystem that fills up', () => {
     // WHEN
     // (a spec with no VM layer: this image has no kernel, and the point is the full disk)
     const spec: StageSpec = {
-      stage: 'convert', format: 'qcow2', compression: 'none',
+      stage: 'convert',
+      format: 'qcow2',
+      compression: 'none',
       bootloader: {
-        stage: 'bootloader', extraKernelArgs: [],
+        stage: 'bootloader',
+        extraKernelArgs: [],
         disk: { stage: 'disk', partitionTable: 'mbr', bootPartitionMiB: 128, rootfs: { stage: 'rootfs', source: { kind: 'tar', path: smallTar } } },
       },
     };

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BuilderError } from './errors';
@@ -8,6 +8,8 @@ import { StageName } from '../spec';
 export interface CacheFile {
   readonly name: string;
   readonly bytes: number;
+  /** sha256 of the content, hex, recorded when the entry was made. */
+  readonly sha256: string;
 }
 
 export interface CacheEntry {
@@ -20,6 +22,27 @@ export interface CacheEntry {
 }
 
 const MANIFEST = 'manifest.json';
+/** Bump when the manifest layout changes: entries of another version are rebuilt, not trusted. */
+export const MANIFEST_VERSION = 2;
+
+/** The stat facts that change whenever a file's content is written or replaced. */
+interface FileStamp {
+  readonly ino: string;
+  readonly mtimeNs: string;
+  readonly ctimeNs: string;
+}
+
+interface ManifestFile extends CacheFile {
+  readonly stamp: FileStamp;
+}
+
+interface Manifest {
+  readonly manifestVersion: number;
+  readonly stage: StageName;
+  readonly fingerprint: string;
+  readonly files: readonly ManifestFile[];
+  readonly meta: Readonly<Record<string, unknown>>;
+}
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.CDKTF_DOCKER_VM_CACHE_DIR) return env.CDKTF_DOCKER_VM_CACHE_DIR;
@@ -40,17 +63,38 @@ export class StageCache {
     return path.join(this.dir, stage, fingerprint);
   }
 
-  /** The complete entry, or undefined. An entry whose files do not match its manifest is removed. */
+  /**
+   * The complete entry, or undefined. An entry whose files do not match its
+   * manifest (or whose manifest is of another version) is removed.
+   *
+   * Verification cost: the size is checked on every lookup; the sha256 only
+   * when a file's inode, mtime or ctime differ from those recorded at creation.
+   * Any write to the file (even one flipping a byte in place) changes mtime and
+   * ctime, and ctime cannot be set back from user space, so an unchanged stamp
+   * means unchanged content short of disk-level bit rot, which is the
+   * filesystem's job. That keeps a cache hit on a 1 GB disk at a few stat calls
+   * instead of a second of hashing. A file that passes a re-hash (e.g. a cache
+   * restored by a CI system, with new inodes) gets its stamp refreshed.
+   */
   public lookup(stage: StageName, fingerprint: string): CacheEntry | undefined {
     const dir = this.entryDir(stage, fingerprint);
     const manifestPath = path.join(dir, MANIFEST);
     if (!existsSync(manifestPath)) return undefined;
     try {
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Omit<CacheEntry, 'dir'>;
-      for (const f of manifest.files) {
-        if (statSync(path.join(dir, f.name)).size !== f.bytes) throw new Error(`${f.name} has the wrong size`);
-      }
-      return { ...manifest, dir };
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+      if (manifest.manifestVersion !== MANIFEST_VERSION) throw new Error(`manifest version ${manifest.manifestVersion}`);
+      let restamped = false;
+      const files = manifest.files.map(f => {
+        const file = path.join(dir, f.name);
+        if (statSync(file).size !== f.bytes) throw new Error(`${f.name} has the wrong size`);
+        const stamp = stampOf(file);
+        if (sameStamp(stamp, f.stamp)) return f;
+        if (sha256FileSync(file) !== f.sha256) throw new Error(`${f.name} has the wrong sha256`);
+        restamped = true;
+        return { ...f, stamp };
+      });
+      if (restamped) tryWriteManifest(dir, { ...manifest, files });
+      return { stage: manifest.stage, fingerprint: manifest.fingerprint, files: files.map(publicFile), meta: manifest.meta, dir };
     } catch {
       rmSync(dir, { recursive: true, force: true });
       return undefined;
@@ -72,15 +116,22 @@ export class StageCache {
     mkdirSync(tmpDir);
     try {
       const { files, meta } = await produce(tmpDir);
-      const entryFiles = files.map(name => ({ name, bytes: statSync(path.join(tmpDir, name)).size }));
-      for (const f of entryFiles) fsyncFile(path.join(tmpDir, f.name));
-      writeFileSync(path.join(tmpDir, MANIFEST), JSON.stringify({ stage, fingerprint, files: entryFiles, meta }, null, 2));
+      const entryFiles: ManifestFile[] = [];
+      for (const name of files) {
+        // The tools write the files, so the hash costs one extra read (about 1 s per GB), paid once per build.
+        const file = path.join(tmpDir, name);
+        const sha256 = await sha256File(file);
+        fsyncFile(file);
+        entryFiles.push({ name, bytes: statSync(file).size, sha256, stamp: stampOf(file) });
+      }
+      const manifest: Manifest = { manifestVersion: MANIFEST_VERSION, stage, fingerprint, files: entryFiles, meta };
+      writeFileSync(path.join(tmpDir, MANIFEST), JSON.stringify(manifest, null, 2));
       fsyncFile(path.join(tmpDir, MANIFEST));
       const finalDir = this.entryDir(stage, fingerprint);
       mkdirSync(path.dirname(finalDir), { recursive: true });
       rmSync(finalDir, { recursive: true, force: true });
-      renameSync(tmpDir, finalDir);
-      return { stage, fingerprint, files: entryFiles, meta, dir: finalDir };
+      renameSync(tmpDir, finalDir); // renaming the directory leaves the files' inode, mtime and ctime as stamped
+      return { stage, fingerprint, files: entryFiles.map(publicFile), meta, dir: finalDir };
     } finally {
       rmSync(tmpDir, { recursive: true, force: true });
     }
@@ -162,5 +213,49 @@ function fsyncFile(file: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+function stampOf(file: string): FileStamp {
+  const st = statSync(file, { bigint: true });
+  return { ino: String(st.ino), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
+}
+
+function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
+  return b !== undefined && a.ino === b.ino && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+function publicFile(f: ManifestFile): CacheFile {
+  return { name: f.name, bytes: f.bytes, sha256: f.sha256 };
+}
+
+const HASH_CHUNK = 4 * 1024 * 1024;
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: HASH_CHUNK })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function sha256FileSync(file: string): string {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(HASH_CHUNK);
+  const fd = openSync(file, 'r');
+  try {
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** Refreshes the recorded stamps; a read-only cache keeps working, it only re-hashes next time too. */
+function tryWriteManifest(dir: string, manifest: Manifest): void {
+  const tmp = path.join(dir, `.${MANIFEST}.${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    writeFileSync(tmp, JSON.stringify(manifest, null, 2));
+    renameSync(tmp, path.join(dir, MANIFEST));
+  } catch {
+    rmSync(tmp, { force: true });
   }
 }

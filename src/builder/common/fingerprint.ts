@@ -34,7 +34,14 @@ function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
     case 'bootloader':
       return { ...common, upstream: fingerprintSpec(spec.disk, baseDir), extraKernelArgs: spec.extraKernelArgs };
     case 'convert':
-      return { ...common, upstream: fingerprintSpec(spec.bootloader, baseDir), format: spec.format, compression: spec.compression };
+      return {
+        ...common,
+        upstream: fingerprintSpec(spec.bootloader, baseDir),
+        format: spec.format,
+        compression: spec.compression,
+        // a checked artifact is a different cache entry: an unchecked one must not satisfy a checked build
+        ...(spec.preflight ? { preflight: spec.preflight } : {}),
+      };
   }
   throw new SpecError(`unknown stage in spec: ${JSON.stringify((spec as { stage?: unknown }).stage)}`);
 }

@@ -22,6 +22,7 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   'sfdisk': 'fdisk',
   'mcopy': 'mtools',
   'mmd': 'mtools',
+  'mdir': 'mtools',
   'mkfs.fat': 'dosfstools',
   'syslinux': 'syslinux',
   'qemu-img': 'qemu-utils',

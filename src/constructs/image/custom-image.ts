@@ -160,6 +160,7 @@ export class CustomImage extends Construct {
       bootloader: props.bootloader,
       format: props.format ?? DiskFormat.QCOW2,
       compression: props.compression ?? Compression.GZIP,
+      _preflight: 'digitalocean', // the image is checked against DigitalOcean's rules before upload
     });
     this.fingerprint = this.artifact.fingerprint;
     this.artifactPath = this.artifact.artifactPath;

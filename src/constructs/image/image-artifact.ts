@@ -26,6 +26,13 @@ export interface ImageArtifactProps {
    * @default Compression.NONE
    */
   readonly compression?: Compression;
+
+  /**
+   * Check the converted image against a cloud's import rules before it is used
+   * (CustomImage sets it for DigitalOcean).
+   * @internal
+   */
+  readonly _preflight?: 'digitalocean';
 }
 
 const RULES: readonly ValidationRule<ImageArtifactProps>[] = [
@@ -104,6 +111,7 @@ export class ImageArtifact extends Construct {
       bootloader: props.bootloader._spec,
       format: this.format,
       compression: this.compression,
+      ...(props._preflight ? { preflight: props._preflight } : {}),
     };
     const stage = new StageResource(this, 'Build', {
       spec,

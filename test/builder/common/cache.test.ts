@@ -1,11 +1,17 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultCacheDir, StageCache } from '../../../src/builder/common/cache';
+import { defaultCacheDir, MANIFEST_VERSION, StageCache } from '../../../src/builder/common/cache';
 import { BuilderError } from '../../../src/builder/common/errors';
 import { tempDir } from '../support/tar';
 
 const FP = '0123456789abcdef'.repeat(4);
+const CONTENT_SHA256 = createHash('sha256').update('x'.repeat(1500)).digest('hex');
+const FILE = { name: 'rootfs.tar', bytes: 1500, sha256: CONTENT_SHA256 };
+
+/** File times move in clock ticks (a few ms): let one pass so a write gets a new mtime/ctime. */
+const nextTick = () => new Promise(r => setTimeout(r, 20));
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
@@ -31,7 +37,7 @@ describe('StageCache', () => {
     const entry = await cache.create('rootfs', FP, produce);
     // THEN
     const dir = path.join(tmp.dir, 'cache', 'rootfs', FP);
-    expect(entry).toEqual({ stage: 'rootfs', fingerprint: FP, dir, files: [{ name: 'rootfs.tar', bytes: 1500 }], meta: { kernel: 'boot/vmlinuz' } });
+    expect(entry).toEqual({ stage: 'rootfs', fingerprint: FP, dir, files: [FILE], meta: { kernel: 'boot/vmlinuz' } });
     expect(fs.readdirSync(dir).sort()).toEqual(['manifest.json', 'rootfs.tar']);
     expect(fs.readdirSync(path.join(tmp.dir, 'cache', 'tmp'))).toEqual([]);
   });
@@ -61,8 +67,93 @@ describe('StageCache', () => {
     const entry = cache.lookup('rootfs', FP);
     // THEN
     expect(entry).toEqual({
-      stage: 'rootfs', fingerprint: FP, dir: cache.entryDir('rootfs', FP), files: [{ name: 'rootfs.tar', bytes: 1500 }], meta: { kernel: 'boot/vmlinuz' },
+      stage: 'rootfs', fingerprint: FP, dir: cache.entryDir('rootfs', FP), files: [FILE], meta: { kernel: 'boot/vmlinuz' },
     });
+  });
+
+  test('lookup() removes a truncated file\'s entry', async () => {
+    // GIVEN
+    const entry = await cache.create('rootfs', FP, produce);
+    fs.truncateSync(path.join(entry.dir, 'rootfs.tar'), 1000);
+    // WHEN
+    const found = cache.lookup('rootfs', FP);
+    // THEN
+    expect(found).toBeUndefined();
+    expect(fs.existsSync(entry.dir)).toBe(false);
+  });
+
+  test('lookup() detects a flipped byte of the same size by its sha256', async () => {
+    // GIVEN a byte changed in place with an ordinary write: same size, new mtime and ctime
+    const entry = await cache.create('rootfs', FP, produce);
+    await nextTick();
+    const fd = fs.openSync(path.join(entry.dir, 'rootfs.tar'), 'r+');
+    fs.writeSync(fd, 'y', 700);
+    fs.closeSync(fd);
+    // WHEN
+    const found = cache.lookup('rootfs', FP);
+    // THEN
+    expect(found).toBeUndefined();
+    expect(fs.existsSync(entry.dir)).toBe(false);
+  });
+
+  test('lookup() detects a flipped byte even when the mtime is set back', async () => {
+    // GIVEN a byte changed in place, then the old mtime restored (ctime still moves)
+    const entry = await cache.create('rootfs', FP, produce);
+    const file = path.join(entry.dir, 'rootfs.tar');
+    const before = fs.statSync(file);
+    await nextTick();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, 'y', 0);
+    fs.closeSync(fd);
+    fs.utimesSync(file, before.atime, before.mtime);
+    // THEN
+    expect(cache.lookup('rootfs', FP)).toBeUndefined();
+  });
+
+  test('lookup() keeps an intact entry whose files were copied back (new inodes) and refreshes its stamps', async () => {
+    // GIVEN the same content written again, as a cache restore does
+    const entry = await cache.create('rootfs', FP, produce);
+    const file = path.join(entry.dir, 'rootfs.tar');
+    fs.rmSync(file);
+    fs.writeFileSync(file, 'x'.repeat(1500));
+    const manifestBefore = fs.readFileSync(path.join(entry.dir, 'manifest.json'), 'utf8');
+    // WHEN
+    const found = cache.lookup('rootfs', FP);
+    // THEN
+    expect(found?.files).toEqual([FILE]);
+    expect(fs.readFileSync(path.join(entry.dir, 'manifest.json'), 'utf8')).not.toBe(manifestBefore);
+    expect(fs.readdirSync(entry.dir).sort()).toEqual(['manifest.json', 'rootfs.tar']);
+    expect(cache.lookup('rootfs', FP)?.files).toEqual([FILE]);
+  });
+
+  test('lookup() does not re-hash an intact file whose stat is unchanged', async () => {
+    // GIVEN an entry whose recorded sha256 is wrong but whose file was not touched:
+    // only a changed stamp triggers the hash, so this is still a hit
+    const entry = await cache.create('rootfs', FP, produce);
+    const manifestPath = path.join(entry.dir, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    manifest.files[0].sha256 = '0'.repeat(64);
+    fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+    // THEN
+    expect(cache.lookup('rootfs', FP)?.files[0].sha256).toBe('0'.repeat(64));
+  });
+
+  test('lookup() removes an entry of an older manifest version', async () => {
+    // GIVEN a version-1 manifest (sizes only)
+    const entry = await cache.create('rootfs', FP, produce);
+    fs.writeFileSync(path.join(entry.dir, 'manifest.json'), JSON.stringify({ stage: 'rootfs', fingerprint: FP, files: [{ name: 'rootfs.tar', bytes: 1500 }], meta: {} }));
+    // THEN
+    expect(cache.lookup('rootfs', FP)).toBeUndefined();
+    expect(fs.existsSync(entry.dir)).toBe(false);
+  });
+
+  test('create() records the manifest version and each file\'s sha256', async () => {
+    // WHEN
+    const entry = await cache.create('rootfs', FP, produce);
+    // THEN
+    const manifest = JSON.parse(fs.readFileSync(path.join(entry.dir, 'manifest.json'), 'utf8'));
+    expect(manifest.manifestVersion).toBe(MANIFEST_VERSION);
+    expect(manifest.files[0]).toMatchObject(FILE);
   });
 
   test('lookup() returns undefined for an unknown fingerprint', () => {

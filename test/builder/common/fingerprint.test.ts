@@ -39,6 +39,32 @@ describe('fingerprintSpec', () => {
 
   const fp = (spec: Parameters<typeof fingerprintSpec>[0] = rootfs(ctx)) => fingerprintSpec(spec, tmp.dir);
 
+  test('changes with each VM setup option, and a spec without one keeps its fingerprint', () => {
+    // GIVEN the same source with no VM layer and with each VM option
+    const base = rootfs(ctx);
+    const withVm = (vm: RootfsSpec['vm']) => fp({ ...base, vm });
+    const all = [
+      fp(base),
+      withVm({ inject: 'auto', profile: 'generic', appService: true }),
+      withVm({ inject: 'never', profile: 'generic', appService: true }),
+      withVm({ inject: 'auto', profile: 'digitalocean', appService: true }),
+      withVm({ inject: 'auto', profile: 'generic', appService: false }),
+    ];
+    // THEN each is different, so a changed option rebuilds the rootfs
+    expect(new Set(all).size).toBe(all.length);
+    expect(fp({ ...base, vm: undefined })).toBe(fp(base));
+  });
+
+  test('changes with the convert preflight, so an unchecked artifact never stands in for a checked one', () => {
+    const convert: ConvertSpec = {
+      stage: 'convert',
+      format: 'qcow2',
+      compression: 'gzip',
+      bootloader: { stage: 'bootloader', extraKernelArgs: [], disk: disk(rootfs(ctx)) },
+    };
+    expect(fp({ ...convert, preflight: 'digitalocean' })).not.toBe(fp(convert));
+  });
+
   test('is a sha256 hex digest', () => {
     expect(fp()).toMatch(HEX64);
   });

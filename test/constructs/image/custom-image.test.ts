@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
 import { DataResource, TerraformStack, Testing } from 'cdktf';
 import {
-  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Region, RootfsSource,
+  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, ImageArtifact, Region, RootfsSource,
 } from '../../../src';
 import { chain, HEX64, PINNED, resource, resources } from '../helpers';
 
@@ -33,6 +35,27 @@ describe('CustomImage', () => {
       region: 'nyc3',
       content_type: 'application/octet-stream',
     });
+  });
+
+  test('the convert stage checks the image against DigitalOcean\'s rules before upload (preflight in its spec file)', () => {
+    // GIVEN
+    const { stack, image: img } = image();
+    // WHEN
+    const outdir = Testing.fullSynth(stack);
+    // THEN
+    const specFile = path.join(outdir, 'stacks', 'test', 'docker-vm-specs', `${img.fingerprint}-convert.json`);
+    const content = JSON.parse(readFileSync(specFile, 'utf8'));
+    expect(content.spec).toMatchObject({ stage: 'convert', format: 'qcow2', compression: 'gzip', preflight: 'digitalocean' });
+  });
+
+  test('a plain ImageArtifact has no preflight', () => {
+    // GIVEN
+    const { stack, bootloader } = image();
+    // WHEN
+    const artifact = new ImageArtifact(stack, 'Local', { bootloader, format: DiskFormat.QCOW2 });
+    // THEN
+    const specFile = path.join(Testing.fullSynth(stack), 'stacks', 'test', 'docker-vm-specs', `${artifact.fingerprint}-convert.json`);
+    expect(JSON.parse(readFileSync(specFile, 'utf8')).spec.preflight).toBeUndefined();
   });
 
   test('uploads only after the conversion ran, with no etag', () => {
