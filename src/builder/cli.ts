@@ -8,14 +8,14 @@ import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
 import { buildStage, checkOutputWritable, publishArtifact } from './pipeline';
 import {
-  COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, INJECT_MODES, InjectModeName,
+  COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, FIRMWARES, FirmwareName, INJECT_MODES, InjectModeName,
   PARTITION_TABLES, PartitionTableName, RootfsSourceSpec, SPEC_FILE_VERSION, SpecFile, StageSpec, VM_PROFILES, VmProfileName,
 } from './spec';
 
 const USAGE = `Usage
   cdktf-docker-vm build SOURCE --output FILE [options]
   cdktf-docker-vm run --spec FILE [--json]
-  cdktf-docker-vm boot IMAGE [--format F] [--timeout SECONDS]
+  cdktf-docker-vm boot IMAGE [--format F] [--firmware bios|uefi] [--timeout SECONDS]
   cdktf-docker-vm check IMAGE [--format F] [--allow-authorized-keys] [--json] [--quiet]
 
 Turns a Dockerfile, an image or a rootfs tar into a bootable VM disk image,
@@ -38,6 +38,9 @@ Build options
   --partition-table T    mbr|gpt (default mbr)
   --boot-size MIB        FAT boot partition size in MiB (default ${DEFAULT_BOOT_PARTITION_MIB})
   --kernel-arg ARG       extra kernel command line argument (repeatable)
+  --firmware FW          bios|uefi: syslinux for BIOS (MBR boot code), or syslinux.efi as
+                         EFI/BOOT/BOOTX64.EFI on an EFI System Partition (default bios;
+                         DigitalOcean boots BIOS only)
   --inject MODE          auto|never|always: add what the image lacks to boot as a VM with its
                          package manager (Debian/Ubuntu, Alpine, Fedora family) (default auto)
   --profile P            generic (kernel, init) | digitalocean (also cloud-init, sshd, DHCP,
@@ -50,6 +53,7 @@ Build options
 
 Boot options
   --format F             image format (default: from the file name)
+  --firmware FW          bios (SeaBIOS) | uefi (OVMF, Debian package ovmf) (default bios)
   --timeout SECONDS      give up after this long (default 300)
   --until REGEX          stop when the serial console matches (default: a login prompt)
   --memory MIB           guest memory (default 1024)
@@ -67,6 +71,8 @@ Examples
   cdktf-docker-vm build --image debian-with-kernel:1 --output vm.vmdk --size 4G --partition-table gpt
   cdktf-docker-vm build --tar rootfs.tar --output upload.img.gz
   cdktf-docker-vm boot hello.qcow2
+  cdktf-docker-vm build --dockerfile Dockerfile --firmware uefi --partition-table gpt --output uefi.qcow2
+  cdktf-docker-vm boot uefi.qcow2 --firmware uefi
   cdktf-docker-vm check upload.qcow2.gz
 `;
 
@@ -79,9 +85,9 @@ interface ParsedArgs {
 const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version', 'no-app-service', 'allow-authorized-keys']);
 const KNOWN_FLAGS: Record<string, readonly string[]> = {
   build: ['dockerfile', 'image', 'tar', 'context', 'build-arg', 'target', 'output', 'format', 'compress', 'size',
-    'partition-table', 'boot-size', 'kernel-arg', 'inject', 'profile', 'no-app-service', 'cache-dir', 'json', 'quiet'],
+    'partition-table', 'boot-size', 'kernel-arg', 'firmware', 'inject', 'profile', 'no-app-service', 'cache-dir', 'json', 'quiet'],
   run: ['spec', 'cache-dir', 'json', 'quiet'],
-  boot: ['format', 'timeout', 'until', 'memory', 'quiet'],
+  boot: ['format', 'firmware', 'timeout', 'until', 'memory', 'quiet'],
   check: ['format', 'allow-authorized-keys', 'json', 'quiet'],
 };
 
@@ -161,6 +167,7 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
   const bootSize = one(args, 'boot-size');
   const bootPartitionMiB = bootSize === undefined ? DEFAULT_BOOT_PARTITION_MIB : Number(bootSize);
   if (!Number.isInteger(bootPartitionMiB) || bootPartitionMiB <= 0) throw new SpecError(`--boot-size ${bootSize} is not a whole number of MiB; write it like --boot-size 256`);
+  const firmware = oneOf<FirmwareName>(args, 'firmware', FIRMWARES, 'bios');
   const spec: StageSpec = {
     stage: 'convert',
     format: oneOf<DiskFormatName>(args, 'format', DISK_FORMATS, guessed.format),
@@ -168,6 +175,8 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
     bootloader: {
       stage: 'bootloader',
       extraKernelArgs: args.flags.get('kernel-arg') ?? [],
+      // bios is the default and stays out of the spec, so BIOS fingerprints are unchanged
+      ...(firmware === 'bios' ? {} : { firmware }),
       disk: {
         stage: 'disk',
         sizeMiB: parseSizeMiB(one(args, 'size')),
@@ -339,13 +348,15 @@ async function bootCommand(args: ParsedArgs, progress: Progress, signal: AbortSi
   if (format && !(DISK_FORMATS as readonly string[]).includes(format)) throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}`);
   const timeout = Number(one(args, 'timeout') ?? 300);
   const until = one(args, 'until');
-  progress.step('boot', `starting QEMU with ${image}`);
+  const firmware = oneOf<FirmwareName>(args, 'firmware', FIRMWARES, 'bios');
+  progress.step('boot', `starting QEMU with ${image}${firmware === 'uefi' ? ' (UEFI: OVMF)' : ''}`);
   const result = await bootUntil({
     image,
     format,
     timeoutSeconds: timeout,
     until: until ? new RegExp(until, 'm') : undefined,
     memoryMiB: Number(one(args, 'memory') ?? 1024),
+    firmware,
     signal,
     onConsole: args.flags.has('quiet') ? undefined : text => io.stderr.write(text),
   });

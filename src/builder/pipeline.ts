@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { bootloaderTools } from './bootloader/plan';
 import { runBootloader } from './bootloader/run';
 import { CacheEntry, StageCache } from './common/cache';
 import { SpecError } from './common/errors';
@@ -113,7 +114,7 @@ export function requiredTools(spec: StageSpec): string[] {
       return spec.source.kind === 'tar' && !injects ? ['cp'] : ['docker', 'cp'];
     }
     case 'disk': return [...requiredTools(spec.rootfs), 'sfdisk', 'mkfs.fat', 'mke2fs', 'debugfs'];
-    case 'bootloader': return [...requiredTools(spec.disk), 'mcopy', 'syslinux'];
+    case 'bootloader': return [...new Set([...requiredTools(spec.disk), ...bootloaderTools(spec)])];
     case 'convert': {
       const compressor = spec.compression === 'bzip2' ? ['bzip2'] : spec.compression === 'gzip' ? ['gzip'] : [];
       const preflight = spec.preflight ? ['qemu-img', 'sfdisk', 'debugfs', 'mdir'] : [];

@@ -48,6 +48,9 @@ export interface TarSourceSpec {
 
 export type RootfsSourceSpec = DockerfileSourceSpec | ImageSourceSpec | TarSourceSpec;
 
+export const FIRMWARES = ['bios', 'uefi'] as const;
+export type FirmwareName = typeof FIRMWARES[number];
+
 export const INJECT_MODES = ['auto', 'never', 'always'] as const;
 export type InjectModeName = typeof INJECT_MODES[number];
 
@@ -88,6 +91,12 @@ export interface BootloaderSpec {
   readonly disk: DiskSpec;
   /** Appended to `root=UUID=... rw console=tty0 console=ttyS0`. */
   readonly extraKernelArgs: readonly string[];
+  /**
+   * bios: syslinux in the FAT boot partition and its MBR boot code. uefi: syslinux.efi as
+   * EFI/BOOT/BOOTX64.EFI on the boot partition, made an EFI System Partition; no MBR boot code.
+   * Absent means bios.
+   */
+  readonly firmware?: FirmwareName;
 }
 
 export interface ConvertSpec {

@@ -4,6 +4,7 @@ export * from './rootfs/container-rootfs';
 export * from './rootfs/vm-setup';
 export * from './disk/partition-table';
 export * from './disk/disk-image';
+export * from './bootloader/firmware';
 export * from './bootloader/bootloader';
 export * from './image/formats';
 export * from './image/distribution';

@@ -1,11 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BuilderError, SpecError } from '../common/errors';
+import { BuilderError, SpecError, ToolMissingError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
 import { qemuFormatName } from '../convert/plan';
-import { DISK_FORMATS, DiskFormatName } from '../spec';
+import { DISK_FORMATS, DiskFormatName, FirmwareName } from '../spec';
+
+/** OVMF (Debian package ovmf): read-only code and the template of the writable variable store. */
+export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
+export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
 
 export interface BootOptions {
   readonly image: string;
@@ -15,6 +19,8 @@ export interface BootOptions {
   readonly until?: RegExp;
   readonly timeoutSeconds?: number;
   readonly memoryMiB?: number;
+  /** bios: SeaBIOS (QEMU's default). uefi: OVMF, with a temporary copy of its variable store. Default bios. */
+  readonly firmware?: FirmwareName;
   /** Called with console output as it arrives. */
   readonly onConsole?: (text: string) => void;
   readonly signal?: AbortSignal;
@@ -31,7 +37,7 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1bc|\x1b\[?[0-9;]*/g;
 export const LOGIN_PROMPT = /login: *$/m;
 
 /**
- * Boots a disk image the way a cloud does it (SeaBIOS, virtio disk and NIC,
+ * Boots a disk image the way a cloud does it (SeaBIOS, or OVMF for UEFI; virtio disk and NIC,
  * serial console) until the console shows `until`, then stops the QEMU it
  * started. Uses KVM when /dev/kvm is usable, else software emulation (TCG).
  * The image is never modified (snapshot mode); compressed images are
@@ -41,18 +47,20 @@ export async function bootUntil(opts: BootOptions, tools = new ToolRunner(opts.s
   tools.require(['qemu-system-x86_64']);
   const until = opts.until ?? LOGIN_PROMPT;
   const timeoutSeconds = opts.timeoutSeconds ?? 300;
+  if (opts.firmware === 'uefi') requireOvmf();
   const work = mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-vm-boot-'));
   try {
     const { file, format } = await prepareImage(opts.image, opts.format, work, tools);
+    const firmwareArgs = opts.firmware === 'uefi' ? ovmfArgs(work) : [];
     if (kvmUsable()) {
       try {
-        return await bootOnce('kvm', file, format, until, timeoutSeconds, opts, tools);
+        return await bootOnce('kvm', file, format, firmwareArgs, until, timeoutSeconds, opts, tools);
       } catch (e) {
         if (!(e instanceof KvmFailedError)) throw e;
         opts.onConsole?.(`\n[cdktf-docker-vm: KVM does not work here (${e.message}); booting again with software emulation (tcg)]\n`);
       }
     }
-    return await bootOnce('tcg', file, format, until, timeoutSeconds, opts, tools);
+    return await bootOnce('tcg', file, format, firmwareArgs, until, timeoutSeconds, opts, tools);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -60,12 +68,32 @@ export async function bootUntil(opts: BootOptions, tools = new ToolRunner(opts.s
 
 class KvmFailedError extends Error {}
 
+function requireOvmf(): void {
+  for (const file of [OVMF_CODE, OVMF_VARS]) {
+    if (!existsSync(file)) throw new ToolMissingError(`UEFI firmware ${file} not found; install it with: apt-get install ovmf (needed for --firmware uefi)`);
+  }
+}
+
+/**
+ * OVMF as two flash chips: the code read-only, the variable store a fresh copy in
+ * `work` (OVMF writes to it; the packaged template is never touched).
+ */
+export function ovmfArgs(work: string): string[] {
+  const vars = path.join(work, 'OVMF_VARS.fd');
+  copyFileSync(OVMF_VARS, vars);
+  return [
+    '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+    '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
+  ];
+}
+
 async function bootOnce(
-  accelerator: 'kvm' | 'tcg', file: string, format: DiskFormatName, until: RegExp, timeoutSeconds: number,
+  accelerator: 'kvm' | 'tcg', file: string, format: DiskFormatName, firmwareArgs: readonly string[], until: RegExp, timeoutSeconds: number,
   opts: BootOptions, tools: ToolRunner,
 ): Promise<BootResult> {
   const args = [
     '-machine', 'pc', '-accel', accelerator, '-m', String(opts.memoryMiB ?? 1024), '-smp', '2',
+    ...firmwareArgs,
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
     '-drive', `file=${file},format=${qemuFormatName(format)},if=virtio,snapshot=on`,
     '-nic', 'user,model=virtio-net-pci',

@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, existsSync, openSync, readFileSync, utimesSync, writeSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { SYSLINUX_DIRS, planBootloader } from './plan';
+import { BootFiles, LDLINUX_E64_DIRS, SYSLINUX_DIRS, SYSLINUX_EFI_DIRS, bootloaderTools, firmwareOf, planBootloader } from './plan';
 import { CacheEntry } from '../common/cache';
 import { NoKernelError, ToolMissingError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
@@ -24,8 +24,10 @@ export async function runBootloader(
       'install one in the image (Debian/Ubuntu: apt-get install linux-image-amd64 / linux-image-virtual; Alpine: apk add linux-virt; Fedora: dnf install kernel-core)',
     );
   }
-  tools.require(['mcopy', 'syslinux']);
-  const mbrCodeDir = findSyslinuxDir();
+  tools.require(bootloaderTools(spec));
+  const uefi = firmwareOf(spec) === 'uefi';
+  const efiSources = uefi ? findSyslinuxEfi() : undefined;
+  const mbrCodeDir = uefi ? undefined : findSyslinuxDir();
   const diskMeta = disk.meta as { layout: { bootOffsetBytes: number }; ids: { rootUuid: string }; partitionTable: PartitionTableName };
   const diskFile = path.join(tmpDir, DISK_RAW);
   progress.step('bootloader', `copying disk (${formatBytes(disk.files[0].bytes)} apparent)`);
@@ -43,18 +45,26 @@ export async function runBootloader(
     progress.step('bootloader', 'no initrd found: the kernel must have virtio and ext4 built in');
   }
   const syslinuxCfg = path.join(tmpDir, 'syslinux.cfg');
-  const plan = planBootloader(
-    spec, diskMeta.ids.rootUuid, diskMeta.partitionTable, diskFile, diskMeta.layout.bootOffsetBytes, { kernel, initrd, syslinuxCfg },
-  );
+  // local copies of the EFI files: their times are set to the rootfs epoch below, never the host's files
+  const efi = efiSources ? { loader: path.join(tmpDir, 'BOOTX64.EFI'), ldlinux: path.join(tmpDir, 'ldlinux.e64') } : undefined;
+  if (efiSources && efi) {
+    copyFileSync(efiSources.loader, efi.loader);
+    copyFileSync(efiSources.ldlinux, efi.ldlinux);
+  }
+  const files: BootFiles = { kernel, initrd, syslinuxCfg, efi };
+  const plan = planBootloader(spec, diskMeta.ids.rootUuid, diskMeta.partitionTable, diskFile, diskMeta.layout.bootOffsetBytes, files);
   writeFileSync(syslinuxCfg, plan.syslinuxCfg);
   // FAT directory entries carry times: give the copied files the rootfs's epoch (reproducible images).
   const epoch = sourceDateEpoch(facts.newestMtime);
   for (const c of plan.copies) utimesSync(c.local, epoch, epoch);
-  progress.step('bootloader', `syslinux, kernel /${facts.kernel}${facts.initrd ? `, initrd /${facts.initrd}` : ''}`);
+  progress.step('bootloader', `syslinux (${uefi ? 'UEFI: EFI/BOOT/BOOTX64.EFI on an EFI System Partition' : 'BIOS'}), kernel /${facts.kernel}${facts.initrd ? `, initrd /${facts.initrd}` : ''}`);
   progress.step('bootloader', `kernel command line: ${plan.kernelCmdline}`);
   for (const call of plan.calls) await tools.run(call, { env: { ...reproducibleEnv(epoch), MTOOLS_SKIP_CHECK: '1' } });
-  writeMbrCode(diskFile, readFileSync(path.join(mbrCodeDir, plan.mbrCode)));
-  return { files: [DISK_RAW], meta: { kernelCmdline: plan.kernelCmdline, kernel: facts.kernel, initrd: facts.initrd ?? null } };
+  if (plan.mbrCode && mbrCodeDir) writeMbrCode(diskFile, readFileSync(path.join(mbrCodeDir, plan.mbrCode)));
+  return {
+    files: [DISK_RAW],
+    meta: { kernelCmdline: plan.kernelCmdline, kernel: facts.kernel, initrd: facts.initrd ?? null, ...(uefi ? { firmware: 'uefi' } : {}) },
+  };
 }
 
 function findSyslinuxDir(): string {
@@ -64,6 +74,15 @@ function findSyslinuxDir(): string {
     }
   }
   throw new ToolMissingError(`syslinux MBR boot code (mbr.bin) not found in ${SYSLINUX_DIRS.join(', ')}; install it with: apt-get install syslinux-common`);
+}
+
+function findSyslinuxEfi(): { loader: string; ldlinux: string } {
+  const find = (name: string, dirs: readonly string[], pkg: string) => {
+    const dir = dirs.find(d => existsSync(path.join(d, name)));
+    if (!dir) throw new ToolMissingError(`syslinux's EFI ${name} not found in ${dirs.join(', ')}; install it with: apt-get install ${pkg} (needed for firmware uefi)`);
+    return path.join(dir, name);
+  };
+  return { loader: find('syslinux.efi', SYSLINUX_EFI_DIRS, 'syslinux-efi'), ldlinux: find('ldlinux.e64', LDLINUX_E64_DIRS, 'syslinux-common') };
 }
 
 function writeMbrCode(diskFile: string, code: Buffer): void {

@@ -32,7 +32,13 @@ function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
         bootPartitionMiB: spec.bootPartitionMiB,
       };
     case 'bootloader':
-      return { ...common, upstream: fingerprintSpec(spec.disk, baseDir), extraKernelArgs: spec.extraKernelArgs };
+      return {
+        ...common,
+        upstream: fingerprintSpec(spec.disk, baseDir),
+        extraKernelArgs: spec.extraKernelArgs,
+        // absent and 'bios' make the same image: only another firmware joins the hash (BIOS fingerprints stay as they were)
+        ...(spec.firmware !== undefined && spec.firmware !== 'bios' ? { firmware: spec.firmware } : {}),
+      };
     case 'convert':
       return {
         ...common,

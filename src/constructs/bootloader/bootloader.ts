@@ -1,5 +1,6 @@
 import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { Firmware } from './firmware';
 import { BOOTLOADER_RULES } from './validate-bootloader';
 import { BootloaderSpec } from '../../builder/spec';
 import { DiskImage } from '../disk/disk-image';
@@ -20,11 +21,21 @@ export interface BootloaderProps {
    * @default - none
    */
   readonly extraKernelArgs?: string[];
+
+  /**
+   * Firmware the disk boots with. `Firmware.UEFI` puts syslinux.efi on the boot
+   * partition as EFI/BOOT/BOOTX64.EFI and makes it an EFI System Partition; such a
+   * disk does not boot with BIOS, so a `CustomImage` (DigitalOcean) refuses it.
+   *
+   * @default Firmware.BIOS
+   */
+  readonly firmware?: Firmware;
 }
 
 /**
  * Makes a DiskImage bootable with BIOS firmware (syslinux on the FAT boot
- * partition and its MBR code), booting `root=UUID=... rw` so the root
+ * partition and its MBR code) or, when asked, UEFI firmware (syslinux.efi on an
+ * EFI System Partition), booting `root=UUID=... rw` so the root
  * filesystem is found on any disk controller (virtio `/dev/vda` on DigitalOcean).
  */
 export class Bootloader extends Construct {
@@ -37,6 +48,9 @@ export class Bootloader extends Construct {
   /** The disk this bootloader is installed on. */
   public readonly disk: DiskImage;
 
+  /** The firmware the disk boots with. */
+  public readonly firmware: Firmware;
+
   private readonly stage: StageResource;
   private readonly bootloaderSpec: BootloaderSpec;
 
@@ -44,10 +58,13 @@ export class Bootloader extends Construct {
     super(scope, id);
     validate(props, BOOTLOADER_RULES);
     this.disk = props.disk;
+    this.firmware = props.firmware ?? Firmware.BIOS;
     this.bootloaderSpec = {
       stage: 'bootloader',
       disk: props.disk._spec,
       extraKernelArgs: [...(props.extraKernelArgs ?? [])],
+      // BIOS stays out of the spec: BIOS spec files and fingerprints are unchanged
+      ...(this.firmware === Firmware.UEFI ? { firmware: 'uefi' as const } : {}),
     };
     this.stage = new StageResource(this, 'Build', { spec: this.bootloaderSpec, extension: '.img', upstream: props.disk.resource });
     this.resource = this.stage;

@@ -1,5 +1,6 @@
 import type { CustomImageProps } from './custom-image';
 import { DiskFormat } from './formats';
+import { Firmware } from '../bootloader/firmware';
 import { isKnown, isToken, ValidationRule } from '../private/validate';
 
 /** DigitalOcean imports images up to 100 GB uncompressed. */
@@ -14,6 +15,11 @@ const TAG = /^[A-Za-z0-9:_-]{1,255}$/;
 const badTags = (p: CustomImageProps) => isToken(p.tags) ? [] : (p.tags ?? []).filter(t => !isToken(t) && !TAG.test(t));
 
 export const CUSTOM_IMAGE_RULES: readonly ValidationRule<CustomImageProps>[] = [
+  {
+    fails: p => p.bootloader.firmware !== Firmware.BIOS,
+    message: p => `bootloader firmware must be Firmware.BIOS for a DigitalOcean custom image, got Firmware.${p.bootloader.firmware.toUpperCase()}: ` +
+      'DigitalOcean boots custom images with BIOS only; remove firmware: Firmware.UEFI from the Bootloader',
+  },
   {
     fails: p => p.format === DiskFormat.VHD || (p.format !== undefined && !Object.values(DiskFormat).includes(p.format)),
     message: p => `format must be one of ${DO_FORMATS.join(', ')} for a DigitalOcean custom image, got ${p.format}; use DiskFormat.QCOW2 (or make a vhd with ImageArtifact)`,
