@@ -79,6 +79,16 @@ describe('buildSpecFromArgs', () => {
     expect([spec.format, spec.compression]).toEqual([format, compression]);
   });
 
+  test('--firmware uefi reaches the bootloader spec; bios (the default) stays out of it', () => {
+    expect(build(['--image', 'debian:12', '--output', 'x.img', '--firmware', 'uefi']).spec.bootloader.firmware).toBe('uefi');
+    expect(build(['--image', 'debian:12', '--output', 'x.img', '--firmware', 'bios']).spec.bootloader).not.toHaveProperty('firmware');
+    expect(build(['--image', 'debian:12', '--output', 'x.img']).spec.bootloader).not.toHaveProperty('firmware');
+  });
+
+  test('fails when --firmware is unknown', () => {
+    expect(() => build(['--image', 'debian:12', '--output', 'x.img', '--firmware', 'efi'])).toThrow('--firmware efi is not supported; use one of bios, uefi');
+  });
+
   test('lets explicit --format and --compress win over the output name', () => {
     const { spec } = build(['--image', 'debian:12', '--output', 'x.qcow2.gz', '--format', 'vmdk', '--compress', 'none']);
     expect([spec.format, spec.compression]).toEqual(['vmdk', 'none']);

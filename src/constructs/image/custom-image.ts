@@ -104,6 +104,9 @@ export interface CustomImageProps {
 /**
  * A DigitalOcean custom image made from a bootable disk.
  *
+ * DigitalOcean boots custom images with BIOS only: the bootloader must use
+ * `Firmware.BIOS` (the default); `Firmware.UEFI` fails at synth.
+ *
  * `terraform apply` converts the disk (an ImageArtifact), uploads the file to a
  * Spaces bucket as a public-read object whose key holds the fingerprint, and
  * imports it as a custom image.

@@ -182,6 +182,16 @@ describe('fingerprintSpec', () => {
     expect(fp(changed.rootfs)).toBe(fp(base.rootfs));
   });
 
+  test('firmware uefi changes the bootloader fingerprint; bios, given or not, keeps the fingerprint of today', () => {
+    // GIVEN
+    const d = disk(rootfs(ctx));
+    const bios = fp({ stage: 'bootloader', extraKernelArgs: [], disk: d });
+    // THEN
+    expect(fp({ stage: 'bootloader', extraKernelArgs: [], disk: d, firmware: 'bios' })).toBe(bios);
+    expect(fp({ stage: 'bootloader', extraKernelArgs: [], disk: d, firmware: 'uefi' })).not.toBe(bios);
+    expect(bios).toBe(sha256Hex(canonicalJson({ builderFormatVersion: 1, stage: 'bootloader', upstream: fp(d), extraKernelArgs: [] })));
+  });
+
   test('a rootfs change reaches every later stage', () => {
     // GIVEN
     const convert = (r: RootfsSpec): ConvertSpec => ({

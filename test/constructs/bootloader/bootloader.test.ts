@@ -1,12 +1,21 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { DataResource, Testing } from 'cdktf';
-import { Bootloader, ContainerRootfs, DiskImage, RootfsSource } from '../../../src';
+import { Bootloader, ContainerRootfs, DiskImage, Firmware, RootfsSource } from '../../../src';
 import { HEX64, newStack, PINNED, resource } from '../helpers';
 
-function bootloader(extraKernelArgs?: string[]) {
+function bootloader(extraKernelArgs?: string[], firmware?: Firmware) {
   const stack = newStack();
   const rootfs = new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromImage(PINNED) });
   const disk = new DiskImage(stack, 'Disk', { rootfs });
-  return { stack, disk, bootloader: new Bootloader(stack, 'Bootloader', { disk, extraKernelArgs }) };
+  return { stack, disk, bootloader: new Bootloader(stack, 'Bootloader', { disk, extraKernelArgs, firmware }) };
+}
+
+/** The bootloader spec as the builder reads it from the synthesized spec file. */
+function synthesizedSpec(b: ReturnType<typeof bootloader>): Record<string, unknown> {
+  const outdir = Testing.fullSynth(b.stack);
+  const file = path.join(outdir, 'stacks', 'test', 'docker-vm-specs', `${b.bootloader.fingerprint}-bootloader.json`);
+  return JSON.parse(readFileSync(file, 'utf8')).spec;
 }
 
 describe('Bootloader', () => {
@@ -28,6 +37,33 @@ describe('Bootloader', () => {
     expect(plain.bootloader._spec.extraKernelArgs).toEqual([]);
     expect(quiet.bootloader.fingerprint).not.toBe(plain.bootloader.fingerprint);
     expect(quiet.disk.fingerprint).toBe(plain.disk.fingerprint);
+  });
+
+  test('boots with BIOS by default and writes no firmware into the spec file (BIOS fingerprints are unchanged)', () => {
+    // GIVEN
+    const plain = bootloader();
+    const bios = bootloader(undefined, Firmware.BIOS);
+    // THEN
+    expect(plain.bootloader.firmware).toBe(Firmware.BIOS);
+    expect(synthesizedSpec(plain)).not.toHaveProperty('firmware');
+    expect(synthesizedSpec(bios)).toEqual(synthesizedSpec(plain));
+    expect(bios.bootloader.fingerprint).toBe(plain.bootloader.fingerprint);
+  });
+
+  test('passes firmware UEFI to the builder and into the fingerprint, not into the disk stage', () => {
+    // GIVEN
+    const plain = bootloader();
+    const uefi = bootloader(undefined, Firmware.UEFI);
+    // THEN
+    expect(uefi.bootloader.firmware).toBe(Firmware.UEFI);
+    expect(synthesizedSpec(uefi)).toMatchObject({ stage: 'bootloader', firmware: 'uefi' });
+    expect(uefi.bootloader.fingerprint).not.toBe(plain.bootloader.fingerprint);
+    expect(uefi.disk.fingerprint).toBe(plain.disk.fingerprint);
+    expect(Testing.synth(uefi.stack)).toHaveResourceWithProperties(DataResource, { triggers_replace: { fingerprint: uefi.bootloader.fingerprint } });
+  });
+
+  test('fails when firmware is not a Firmware', () => {
+    expect(() => bootloader(undefined, 'efi' as Firmware)).toThrow(/^firmware must be Firmware.BIOS or Firmware.UEFI, got "efi"; leave it unset for BIOS/);
   });
 
   test('points artifactPath at a raw image in the stack directory', () => {

@@ -6,7 +6,7 @@ import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
 import { DataResource, TerraformStack, Testing } from 'cdktf';
 import {
-  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, ImageArtifact, Region, RootfsSource,
+  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Firmware, ImageArtifact, Region, RootfsSource,
 } from '../../../src';
 import { chain, HEX64, PINNED, resource, resources } from '../helpers';
 
@@ -143,6 +143,40 @@ describe('CustomImage', () => {
 
   test('fails when the disk is larger than 100 GiB', () => {
     expect(() => image({}, 101)).toThrow(/^sizeGiB must be 100 or less for a DigitalOcean custom image \(DigitalOcean limit\), got 101; leave it unset/);
+  });
+
+  test('fails at synth when the bootloader boots with UEFI: DigitalOcean boots custom images with BIOS only', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new DigitaloceanProvider(stack, 'do', {});
+    const disk = new DiskImage(stack, 'Disk', { rootfs: new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromImage(PINNED) }) });
+    const bootloader = new Bootloader(stack, 'Bootloader', { disk, firmware: Firmware.UEFI });
+    // WHEN
+    const make = () => new CustomImage(stack, 'Image', { bootloader, regions: [Region.NYC3], bucketName: 'my-images' });
+    // THEN
+    expect(make).toThrow(
+      'bootloader firmware must be Firmware.BIOS for a DigitalOcean custom image, got Firmware.UEFI: ' +
+      'DigitalOcean boots custom images with BIOS only; remove firmware: Firmware.UEFI from the Bootloader',
+    );
+  });
+
+  test('a UEFI bootloader still makes a local ImageArtifact', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const disk = new DiskImage(stack, 'Disk', { rootfs: new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromImage(PINNED) }) });
+    const bootloader = new Bootloader(stack, 'Bootloader', { disk, firmware: Firmware.UEFI });
+    // THEN
+    expect(() => new ImageArtifact(stack, 'Local', { bootloader, format: DiskFormat.QCOW2 })).not.toThrow();
+  });
+
+  test('a BIOS bootloader, given explicitly, makes a custom image', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new DigitaloceanProvider(stack, 'do', {});
+    const disk = new DiskImage(stack, 'Disk', { rootfs: new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromImage(PINNED) }) });
+    const bootloader = new Bootloader(stack, 'Bootloader', { disk, firmware: Firmware.BIOS });
+    // THEN
+    expect(() => new CustomImage(stack, 'Image', { bootloader, regions: [Region.NYC3], bucketName: 'my-images' })).not.toThrow();
   });
 
   test('lists every failing rule in one error', () => {
