@@ -6,7 +6,8 @@ import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
 import { DataResource, TerraformStack, Testing } from 'cdktf';
 import {
-  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Firmware, ImageArtifact, Region, RootfsSource,
+  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Firmware, ImageArtifact, Region,
+  RootfsSource,
 } from '../../../src';
 import { chain, HEX64, PINNED, resource, resources } from '../helpers';
 
