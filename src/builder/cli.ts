@@ -6,6 +6,7 @@ import { BuilderError, InterruptedError, SpecError } from './common/errors';
 import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
 import { buildStage, checkOutputWritable, publishArtifact } from './pipeline';
+import { PREVIEW_BOOLEAN_FLAGS, PREVIEW_FLAGS, PREVIEW_USAGE, previewCommand } from './preview/command';
 import {
   COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, PARTITION_TABLES,
   PartitionTableName, RootfsSourceSpec, SPEC_FILE_VERSION, SpecFile, StageSpec,
@@ -15,6 +16,7 @@ const USAGE = `Usage
   cdktf-docker-vm build SOURCE --output FILE [options]
   cdktf-docker-vm run --spec FILE [--json]
   cdktf-docker-vm boot IMAGE [--format F] [--timeout SECONDS]
+  cdktf-docker-vm preview IMAGE --ssh-key FILE.pub [--user-data FILE] [--direct-kernel] [options]
 
 Turns a Dockerfile, an image or a rootfs tar into a bootable VM disk image,
 rootless: no sudo, mount, loop device or privileged container.
@@ -47,6 +49,7 @@ Boot options
   --until REGEX          stop when the serial console matches (default: a login prompt)
   --memory MIB           guest memory (default 1024)
 
+${PREVIEW_USAGE}
 Exit codes: 0 ok, 1 build failed, 2 bad input, 3 missing host tool, 130 interrupted.
 
 Examples
@@ -54,6 +57,7 @@ Examples
   cdktf-docker-vm build --image debian-with-kernel:1 --output vm.vmdk --size 4G --partition-table gpt
   cdktf-docker-vm build --tar rootfs.tar --output upload.img.gz
   cdktf-docker-vm boot hello.qcow2
+  cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub --user-data init.sh --forward 8080:80
 `;
 
 interface ParsedArgs {
@@ -62,12 +66,13 @@ interface ParsedArgs {
   readonly flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version']);
+const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version', ...PREVIEW_BOOLEAN_FLAGS]);
 const KNOWN_FLAGS: Record<string, readonly string[]> = {
   build: ['dockerfile', 'image', 'tar', 'context', 'build-arg', 'target', 'output', 'format', 'compress', 'size',
     'partition-table', 'boot-size', 'kernel-arg', 'cache-dir', 'json', 'quiet'],
   run: ['spec', 'cache-dir', 'json', 'quiet'],
   boot: ['format', 'timeout', 'until', 'memory', 'quiet'],
+  preview: PREVIEW_FLAGS,
 };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -233,12 +238,13 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       io.stdout.write(USAGE);
       return args.command === '' && !args.flags.has('help') ? 2 : 0;
     }
-    if (!KNOWN_FLAGS[args.command]) throw new SpecError(`unknown command ${args.command}; use build, run or boot (see cdktf-docker-vm --help)`);
+    if (!KNOWN_FLAGS[args.command]) throw new SpecError(`unknown command ${args.command}; use build, run, boot or preview (see cdktf-docker-vm --help)`);
     checkFlags(args);
     const quiet = args.flags.has('quiet');
     const progress = new Progress(line => io.stderr.write(line + '\n'), quiet);
     const tools = new ToolRunner(controller.signal);
     if (args.command === 'boot') return await bootCommand(args, progress, controller.signal, io);
+    if (args.command === 'preview') return await previewCommand(args, progress, controller.signal, io);
 
     let spec: StageSpec;
     let output: string | undefined;
