@@ -205,7 +205,7 @@ describe('main', () => {
     const code = await main(['frobnicate'], io);
     // THEN
     expect(code).toBe(2);
-    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run or boot (see cdktf-docker-vm --help)\n');
+    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run, boot or preview (see cdktf-docker-vm --help)\n');
     expect(out.stdout).toBe('');
   });
 

@@ -66,6 +66,12 @@ export interface PreviewSession {
 export const DEFAULT_DISK_SIZE_MIB = 25 * 1024;
 export const DEFAULT_HOSTNAME = 'preview';
 export const CONSOLE_TAIL_LINES = 40;
+/**
+ * Where /dev/kvm exists but does not work, QEMU may hang without a word
+ * (seen here with -kernel) instead of reporting a KVM error. Under KVM the
+ * bootloader or kernel writes to the serial console within a second or two.
+ */
+const KVM_SILENCE_MS = 20_000;
 
 /**
  * Boots an image like a DigitalOcean Droplet (SeaBIOS, virtio disk, config
@@ -111,7 +117,8 @@ export async function startPreview(opts: PreviewOptions, tools = new ToolRunner(
         directKernel,
       });
       const startedAt = Date.now();
-      vm = new Vm(spawn(tools.resolve('qemu-system-x86_64'), args, { stdio: ['ignore', 'pipe', 'pipe'] }), consoleLog);
+      vm = new Vm(spawn(tools.resolve('qemu-system-x86_64'), args, { stdio: ['ignore', 'pipe', 'pipe'] }), consoleLog,
+        accelerator === 'kvm' ? KVM_SILENCE_MS : undefined);
       step(`boot started (${accelerator}${directKernel ? ', direct kernel' : ''}), ssh on 127.0.0.1:${sshPort}, console log ${consoleLog}`);
       const ready = await waitUntilReady(target, {
         startedAt, deadline: input.deadline, signal: opts.signal, onStep: step, vmGone: () => vm!.goneReason,
@@ -281,8 +288,14 @@ class Vm {
   private tail = '';
   private stderr = '';
 
-  constructor(private readonly child: ChildProcess, consoleLog: string) {
+  constructor(private readonly child: ChildProcess, consoleLog: string, silenceMs?: number) {
+    const silence = silenceMs === undefined ? undefined : setTimeout(() => {
+      this.kvmFailed = `no console output within ${silenceMs / 1000} s`;
+      this.kill('SIGKILL');
+    }, silenceMs);
+    child.once('exit', () => clearTimeout(silence));
     child.stdout!.on('data', (d: Buffer) => {
+      clearTimeout(silence);
       const added = this.cleaner.push(d);
       if (!added) return;
       appendFileSync(consoleLog, added);

@@ -26,8 +26,12 @@ export const SSH_OPTIONS = [
   '-o', 'IdentitiesOnly=yes',
 ];
 
+/**
+ * ssh joins the command words with spaces and the guest's shell splits them
+ * again, so each word is quoted: `['sh', '-c', 'a && b']` runs as written.
+ */
 export function sshArgv(target: SshTarget, command: readonly string[], extraOptions: readonly string[] = []): string[] {
-  return ['-i', target.privateKey, '-p', String(target.port), ...SSH_OPTIONS, ...extraOptions, `${target.user}@127.0.0.1`, ...command];
+  return ['-i', target.privateKey, '-p', String(target.port), ...SSH_OPTIONS, ...extraOptions, `${target.user}@127.0.0.1`, ...command.map(shellQuote)];
 }
 
 /** The command a person pastes into a shell to log in. */

@@ -12,6 +12,13 @@ describe('sshArgv', () => {
     expect(argv.slice(-4)).toEqual(['root@127.0.0.1', 'cloud-init', 'status', '--wait']);
   });
 
+  test('quotes each command word for the guest shell', () => {
+    // WHEN
+    const argv = sshArgv(TARGET, ['sh', '-c', "echo 'ok' > /tmp/x && cat /tmp/x"]);
+    // THEN
+    expect(argv.slice(-3)).toEqual(['sh', '-c', String.raw`'echo '\''ok'\'' > /tmp/x && cat /tmp/x'`]);
+  });
+
   test('puts extra options before the destination', () => {
     // WHEN
     const argv = sshArgv(TARGET, ['true'], ['-o', 'PubkeyAuthentication=no']);
