@@ -85,8 +85,12 @@ describe('GIVEN the cloud-vm fixture built to qcow2', () => {
   test('preview applies the config drive: hostname, key, user_data, grown /, no password login', async () => {
     // WHEN
     const session = await startPreview({
-      image, sshPublicKey: `${key}.pub`, userData: path.join(work, 'user-data.sh'), hostname: 'integ-first',
-      diskSizeMiB: DISK_SIZE_MIB, timeoutSeconds: READY_TIMEOUT_SECONDS,
+      image,
+      sshPublicKey: `${key}.pub`,
+      userData: path.join(work, 'user-data.sh'),
+      hostname: 'integ-first',
+      diskSizeMiB: DISK_SIZE_MIB,
+      timeoutSeconds: READY_TIMEOUT_SECONDS,
     });
     try {
       timings.firstBoot = { ...session.timings, accelerator: session.accelerator };
@@ -121,8 +125,12 @@ describe('GIVEN the cloud-vm fixture built to qcow2', () => {
     const appPort = await freePort();
     // WHEN
     const session = await startPreview({
-      image, sshPublicKey: `${key}.pub`, hostname: 'integ-second', forwards: [{ hostPort: appPort, guestPort: 8000 }],
-      diskSizeMiB: DISK_SIZE_MIB, timeoutSeconds: READY_TIMEOUT_SECONDS,
+      image,
+      sshPublicKey: `${key}.pub`,
+      hostname: 'integ-second',
+      forwards: [{ hostPort: appPort, guestPort: 8000 }],
+      diskSizeMiB: DISK_SIZE_MIB,
+      timeoutSeconds: READY_TIMEOUT_SECONDS,
     });
     try {
       timings.secondBoot = { ...session.timings, accelerator: session.accelerator };
