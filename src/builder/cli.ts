@@ -7,6 +7,7 @@ import { BuilderError, InterruptedError, SpecError } from './common/errors';
 import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
 import { buildStage, checkOutputWritable, publishArtifact } from './pipeline';
+import { PreviewFromSpec, PREVIEW_BOOLEAN_FLAGS, PREVIEW_FLAGS, PREVIEW_USAGE, previewCommand } from './preview/command';
 import {
   COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, FIRMWARES, FirmwareName, INJECT_MODES, InjectModeName,
   PARTITION_TABLES, PartitionTableName, RootfsSourceSpec, SPEC_FILE_VERSION, SpecFile, StageSpec, VM_PROFILES, VmProfileName,
@@ -17,6 +18,7 @@ const USAGE = `Usage
   cdktf-docker-vm run --spec FILE [--json]
   cdktf-docker-vm boot IMAGE [--format F] [--firmware bios|uefi] [--timeout SECONDS]
   cdktf-docker-vm check IMAGE [--format F] [--allow-authorized-keys] [--json] [--quiet]
+  cdktf-docker-vm preview IMAGE --ssh-key FILE.pub [--user-data FILE] [--direct-kernel] [options]
 
 Turns a Dockerfile, an image or a rootfs tar into a bootable VM disk image,
 rootless: no sudo, mount, loop device or privileged container.
@@ -64,6 +66,7 @@ Check options (DigitalOcean's custom image rules, read without mounting; table o
   --json                 print {image, ok, results: [{rule, status, detail}]} instead of the table
   Exit 0 when every rule passes, 1 when one fails, 2 when the file cannot be read.
 
+${PREVIEW_USAGE}
 Exit codes: 0 ok, 1 build failed, 2 bad input, 3 missing host tool, 130 interrupted.
 
 Examples
@@ -74,6 +77,7 @@ Examples
   cdktf-docker-vm build --dockerfile Dockerfile --firmware uefi --partition-table gpt --output uefi.qcow2
   cdktf-docker-vm boot uefi.qcow2 --firmware uefi
   cdktf-docker-vm check upload.qcow2.gz
+  cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub --user-data init.sh --forward 8080:80
 `;
 
 interface ParsedArgs {
@@ -82,13 +86,14 @@ interface ParsedArgs {
   readonly flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version', 'no-app-service', 'allow-authorized-keys']);
+const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version', 'no-app-service', 'allow-authorized-keys', ...PREVIEW_BOOLEAN_FLAGS]);
 const KNOWN_FLAGS: Record<string, readonly string[]> = {
   build: ['dockerfile', 'image', 'tar', 'context', 'build-arg', 'target', 'output', 'format', 'compress', 'size',
     'partition-table', 'boot-size', 'kernel-arg', 'firmware', 'inject', 'profile', 'no-app-service', 'cache-dir', 'json', 'quiet'],
   run: ['spec', 'cache-dir', 'json', 'quiet'],
   boot: ['format', 'firmware', 'timeout', 'until', 'memory', 'quiet'],
   check: ['format', 'allow-authorized-keys', 'json', 'quiet'],
+  preview: PREVIEW_FLAGS,
 };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -265,7 +270,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       io.stdout.write(USAGE);
       return args.command === '' && !args.flags.has('help') ? 2 : 0;
     }
-    if (!KNOWN_FLAGS[args.command]) throw new SpecError(`unknown command ${args.command}; use build, run, boot or check (see cdktf-docker-vm --help)`);
+    if (!KNOWN_FLAGS[args.command]) throw new SpecError(`unknown command ${args.command}; use build, run, boot, check or preview (see cdktf-docker-vm --help)`);
     checkFlags(args);
     const quiet = args.flags.has('quiet');
     const progress = new Progress(line => io.stderr.write(line + '\n'), quiet);
@@ -274,6 +279,11 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     if (args.command === 'check') {
       const options = { format: one(args, 'format'), allowAuthorizedKeys: args.flags.has('allow-authorized-keys'), json: args.flags.has('json') };
       return await checkCommand(args.positional, tools, options, io, message => progress.step('check', message));
+    }
+    if (args.command === 'preview') {
+      const specPath = one(args, 'spec');
+      const fromSpec = specPath ? await buildForPreview(specPath, one(args, 'cache-dir'), tools, progress) : undefined;
+      return await previewCommand(args, progress, controller.signal, io, fromSpec);
     }
 
     let spec: StageSpec;
@@ -334,6 +344,21 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** `preview --spec FILE`: builds (or finds in the cache) the spec's bootable disk. */
+async function buildForPreview(specPath: string, cacheDirFlag: string | undefined, tools: ToolRunner, progress: Progress): Promise<PreviewFromSpec> {
+  const { specFile, baseDir } = readSpecFile(specPath);
+  if (!specFile.preview) {
+    throw new SpecError(`spec file ${specPath} has no preview metadata; pass the <fingerprint>-preview.json file a LocalPreview construct writes at cdktf synth`);
+  }
+  if (specFile.spec.stage !== 'bootloader') throw new SpecError(`spec file ${specPath} is a ${specFile.spec.stage} stage; a preview boots a bootloader stage`);
+  const cacheDir = cacheDirFlag ?? (specFile.cacheDir ? path.resolve(baseDir, specFile.cacheDir) : undefined);
+  const cache = new StageCache(path.resolve(cacheDir ?? defaultCacheDir()));
+  cache.sweepTemp();
+  const result = await buildStage(specFile.spec, { cache, tools, progress, baseDir, memo: new Map(), entries: new Map() });
+  progress.printSummary();
+  return { image: result.artifactPath, format: 'raw', metadata: specFile.preview };
 }
 
 interface Io {

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { buildSpecFromArgs, main, parseArgs, parseSizeMiB } from '../../src/builder/cli';
 import { SpecError } from '../../src/builder/common/errors';
-import { ConvertSpec } from '../../src/builder/spec';
+import { ConvertSpec, SPEC_FILE_VERSION } from '../../src/builder/spec';
 
 function fakeIo() {
   const out = { stdout: '', stderr: '' };
@@ -231,7 +234,7 @@ describe('main', () => {
     const code = await main(['frobnicate'], io);
     // THEN
     expect(code).toBe(2);
-    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run, boot or check (see cdktf-docker-vm --help)\n');
+    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run, boot, check or preview (see cdktf-docker-vm --help)\n');
     expect(out.stdout).toBe('');
   });
 
@@ -249,6 +252,18 @@ describe('main', () => {
     expect(code).toBe(2);
     expect(out.stderr).toMatch(message);
     expect(out.stdout).toBe('');
+  });
+
+  test('preview --spec refuses a stage spec with no preview metadata, and an IMAGE next to --spec', async () => {
+    // GIVEN a plain stage spec file (what local-exec runs), not a LocalPreview's
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-preview-spec-'));
+    const file = path.join(dir, 'disk.json');
+    writeFileSync(file, JSON.stringify({ specFileVersion: SPEC_FILE_VERSION, spec: { stage: 'rootfs', source: { kind: 'tar', path: 'x.tar' } } }));
+    const { io, out } = fakeIo();
+    // WHEN / THEN
+    expect(await main(['preview', '--spec', file], io)).toBe(2);
+    expect(out.stderr).toMatch(/spec file \S+disk\.json has no preview metadata; pass the <fingerprint>-preview\.json file a LocalPreview construct writes/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test.each([

@@ -123,20 +123,16 @@ function watchConsole(child: ChildProcess, until: RegExp, timeoutSeconds: number
     )), timeoutSeconds * 1000);
     const onAbort = () => finish(new BuilderError('boot interrupted'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let raw = '';
+    const cleaner = new ConsoleCleaner();
     child.stdout!.on('data', (d: Buffer) => {
-      raw += d.toString('utf8');
-      // Clean only up to an escape sequence still cut off at the end of the data.
-      const partial = raw.search(/\x1b[^A-Za-z]*$/);
-      const cleaned = cleanConsole(partial >= 0 ? raw.slice(0, partial) : raw);
-      const added = cleaned.slice(text.length);
-      text = cleaned;
+      const added = cleaner.push(d);
+      text = cleaner.text;
       if (added) opts.onConsole?.(added);
       if (until.test(text)) finish();
     });
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString('utf8');
-      const kvmError = /KVM internal error|failed to initialize kvm|Could not access KVM[^\n]*/i.exec(stderr);
+      const kvmError = KVM_ERROR.exec(stderr);
       if (kvmError) finish(new KvmFailedError(kvmError[0]));
     });
     child.on('error', e => finish(e));
@@ -144,6 +140,31 @@ function watchConsole(child: ChildProcess, until: RegExp, timeoutSeconds: number
       `QEMU exited (${code}) before ${until} showed${stderr ? `: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}; last console lines:\n${lastLines(text, 15)}`,
     )));
   });
+}
+
+/** QEMU's stderr when KVM is present but does not work. */
+export const KVM_ERROR = /KVM internal error|failed to initialize kvm|Could not access KVM[^\n]*/i;
+
+/** Serial console bytes in, readable text out: escape sequences and carriage returns removed. */
+export class ConsoleCleaner {
+  private pending = '';
+  private cleaned = '';
+
+  /** Adds console output; returns the text it added to `text`. */
+  public push(data: Buffer | string): string {
+    this.pending += data.toString();
+    // Clean only up to an escape sequence still cut off at the end of the data.
+    const partial = this.pending.search(/\x1b[^A-Za-z]*$/);
+    const ready = partial >= 0 ? this.pending.slice(0, partial) : this.pending;
+    this.pending = partial >= 0 ? this.pending.slice(partial) : '';
+    const added = cleanConsole(ready);
+    this.cleaned += added;
+    return added;
+  }
+
+  public get text(): string {
+    return this.cleaned;
+  }
 }
 
 function cleanConsole(raw: string): string {
@@ -157,11 +178,11 @@ function stopQemu(child: ChildProcess): void {
   child.once('exit', () => clearTimeout(force));
 }
 
-function lastLines(text: string, n: number): string {
+export function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).map(l => `  | ${l}`).join('\n');
 }
 
-function kvmUsable(): boolean {
+export function kvmUsable(): boolean {
   try {
     accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
     return process.env.CDKTF_DOCKER_VM_ACCEL !== 'tcg';
@@ -170,7 +191,8 @@ function kvmUsable(): boolean {
   }
 }
 
-async function prepareImage(image: string, format: DiskFormatName | undefined, work: string, tools: ToolRunner) {
+/** The image as QEMU can open it: compressed images are decompressed into `work`. */
+export async function prepareImage(image: string, format: DiskFormatName | undefined, work: string, tools: ToolRunner) {
   let file = path.resolve(image);
   let name = path.basename(file);
   const compressed = /\.(gz|bz2)$/.exec(name);

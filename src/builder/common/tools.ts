@@ -32,6 +32,9 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   'bzip2': 'bzip2',
   'cp': 'coreutils',
   'truncate': 'coreutils',
+  'genisoimage': 'genisoimage',
+  'ssh': 'openssh-client',
+  'ssh-keygen': 'openssh-client',
 };
 
 const PACKAGE_NOTES: Readonly<Record<string, string>> = {

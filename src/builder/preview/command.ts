@@ -1,0 +1,170 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseForward } from './qemu-args';
+import { PreviewSession, startPreview } from './run';
+import { SpecError } from '../common/errors';
+import { Progress } from '../common/progress';
+import { DISK_FORMATS, DiskFormatName, PreviewMetadataSpec } from '../spec';
+
+/** A disk built from a LocalPreview spec, with the metadata its Droplets get. */
+export interface PreviewFromSpec {
+  readonly image: string;
+  readonly format: DiskFormatName;
+  readonly metadata: PreviewMetadataSpec;
+}
+
+export const PREVIEW_FLAGS = ['ssh-key', 'user-data', 'hostname', 'disk-size', 'ssh-port', 'forward', 'user', 'timeout',
+  'console-log', 'direct-kernel', 'exit-when-ready', 'format', 'memory', 'quiet', 'spec', 'cache-dir'];
+export const PREVIEW_BOOLEAN_FLAGS = ['direct-kernel', 'exit-when-ready'];
+
+export const PREVIEW_USAGE = `Preview options
+  --spec FILE            a LocalPreview construct's spec (cdktf synth writes it): builds the disk when not
+                         cached, and boots it with the Droplets' hostname, user data and public keys
+  --ssh-key FILE.pub     public key put in the config drive; ssh logs in with FILE (required, except with
+                         --spec: then ~/.ssh/id_{ed25519,ecdsa,rsa}.pub when it is one of the spec's keys)
+  --user-data FILE       user_data for cloud-init (#cloud-config or a #! script, at most 64 KiB)
+  --hostname NAME        hostname in the metadata (default preview)
+  --disk-size SIZE       disk size the VM sees, so first-boot growpart has room (default 25G)
+  --ssh-port PORT        host port forwarded to the guest's 22 on 127.0.0.1 (default: a free one)
+  --forward HOST:GUEST   also forward 127.0.0.1:HOST to the guest's GUEST port (repeatable)
+  --user NAME            user to log in as (default root)
+  --timeout SECONDS      give up when not ready after this long (default 600)
+  --console-log FILE     write the serial console here (default: a temp file, removed at the end)
+  --direct-kernel        boot the image's kernel and initrd directly (skips the bootloader; faster)
+  --exit-when-ready      stop the VM and exit once ready (0 when cloud-init is done, else 1)
+  --memory MIB           guest memory (default 1024)
+`;
+
+interface PreviewArgs {
+  readonly positional: readonly string[];
+  readonly flags: ReadonlyMap<string, readonly string[]>;
+}
+
+interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+function one(args: PreviewArgs, name: string): string | undefined {
+  const v = args.flags.get(name);
+  if (v && v.length > 1) throw new SpecError(`--${name} was given ${v.length} times; give it once`);
+  return v?.[0];
+}
+
+function positiveNumber(args: PreviewArgs, name: string): number | undefined {
+  const v = one(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new SpecError(`--${name} ${v} is not a whole positive number`);
+  return n;
+}
+
+/** `25G`, `2048M`, or a number of MiB. */
+export function parseDiskSizeMiB(value: string): number {
+  const m = /^(\d+)\s*([MG])?i?B?$/i.exec(value.trim());
+  if (!m || Number(m[1]) <= 0) throw new SpecError(`--disk-size ${value} is not a size; write it like 25G or 4096M`);
+  return Number(m[1]) * ((m[2] ?? 'M').toUpperCase() === 'G' ? 1024 : 1);
+}
+
+/**
+ * `preview IMAGE --ssh-key FILE.pub`: boots the image like a Droplet, waits
+ * until ssh and cloud-init are done, prints the ssh command on stdout, then
+ * runs until SIGINT/SIGTERM (or stops at once with --exit-when-ready).
+ */
+export async function previewCommand(args: PreviewArgs, progress: Progress, signal: AbortSignal, io: Io, fromSpec?: PreviewFromSpec): Promise<number> {
+  if (fromSpec && args.positional.length > 0) throw new SpecError(`unexpected argument ${args.positional[0]}: with --spec the image comes from the spec`);
+  const image = fromSpec?.image ?? args.positional[0];
+  if (!image) throw new SpecError('preview needs an IMAGE; example: cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub');
+  if (args.positional.length > 1) throw new SpecError(`unexpected argument ${args.positional[1]}; preview takes one IMAGE`);
+  const sshKey = one(args, 'ssh-key') ?? (fromSpec ? defaultKeyFor(fromSpec.metadata.publicKeys) : undefined);
+  if (!sshKey) {
+    throw new SpecError(fromSpec
+      ? 'none of ~/.ssh/id_ed25519.pub, id_ecdsa.pub, id_rsa.pub is one of the spec\'s public keys; pass --ssh-key FILE.pub of a key pair you hold'
+      : 'preview needs --ssh-key FILE.pub (cloud-init installs it; password login is off, as on DigitalOcean)');
+  }
+  const format = (one(args, 'format') ?? fromSpec?.format) as DiskFormatName | undefined;
+  if (format && !(DISK_FORMATS as readonly string[]).includes(format)) throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}`);
+  const diskSize = one(args, 'disk-size');
+  const sshPort = one(args, 'ssh-port');
+  if (sshPort !== undefined && !/^\d+$/.test(sshPort)) throw new SpecError(`--ssh-port ${sshPort} is not a port number`);
+  const timeout = one(args, 'timeout');
+  if (timeout !== undefined && !(Number(timeout) > 0)) throw new SpecError(`--timeout ${timeout} is not a positive number of seconds`);
+
+  const specUserData = fromSpec?.metadata.userData !== undefined && one(args, 'user-data') === undefined
+    ? writePrivateTemp('user_data', fromSpec.metadata.userData) : undefined;
+  let session: PreviewSession;
+  try {
+    session = await startPreview({
+      image,
+      format,
+      sshPublicKey: sshKey,
+      extraPublicKeys: fromSpec?.metadata.publicKeys,
+      userData: one(args, 'user-data') ?? specUserData?.file,
+      hostname: one(args, 'hostname') ?? fromSpec?.metadata.hostname,
+      diskSizeMiB: diskSize === undefined ? undefined : parseDiskSizeMiB(diskSize),
+      sshPort: sshPort === undefined ? undefined : Number(sshPort),
+      forwards: (args.flags.get('forward') ?? []).map(parseForward),
+      user: one(args, 'user'),
+      timeoutSeconds: timeout === undefined ? undefined : Number(timeout),
+      consoleLog: one(args, 'console-log'),
+      directKernel: args.flags.has('direct-kernel'),
+      memoryMiB: positiveNumber(args, 'memory'),
+      progress,
+      signal,
+    });
+  } finally {
+    specUserData?.remove();
+  }
+  try {
+    const ok = session.cloudInitStatus === 'done';
+    if (!ok) {
+      io.stderr.write(`cdktf-docker-vm: warning: cloud-init finished with status ${session.cloudInitStatus}` +
+        `${session.cloudInitDetail ? `:\n${session.cloudInitDetail.replace(/^/gm, '  | ')}` : ''}\n` +
+        '  look inside with the ssh command below: cloud-init status --long; less /var/log/cloud-init.log\n');
+    }
+    progress.step('preview', `ready: ${describeTimings(session)}; console log ${session.consoleLog}`);
+    io.stdout.write(`${session.sshCommand}\n`);
+    if (args.flags.has('exit-when-ready')) {
+      progress.step('preview', 'stopping the VM (--exit-when-ready)');
+      return ok ? 0 : 1;
+    }
+    progress.step('preview', 'the VM runs until Ctrl-C');
+    const why = await Promise.race([
+      session.exited,
+      new Promise<string>(resolve => signal.addEventListener('abort', () => resolve('interrupted'), { once: true })),
+    ]);
+    progress.step('preview', why === 'interrupted' ? 'stopping the VM' : `the VM stopped: ${why}`);
+    return why === 'interrupted' || /\(0\)/.test(why) ? 0 : 1;
+  } finally {
+    await session.stop();
+  }
+}
+
+function describeTimings(session: PreviewSession): string {
+  const t = session.timings;
+  return `sshd ${t.sshdAnswering.toFixed(1)} s, key accepted ${t.keyAccepted.toFixed(1)} s, cloud-init ${session.cloudInitStatus} ${t.cloudInitDone.toFixed(1)} s (${session.accelerator})`;
+}
+
+/** The first of the usual key files whose key is one the spec gives the Droplets. */
+function defaultKeyFor(publicKeys: readonly string[]): string | undefined {
+  const wanted = new Set(publicKeys.map(keyBody));
+  for (const name of ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub']) {
+    const file = path.join(homedir(), '.ssh', name);
+    if (existsSync(file) && wanted.has(keyBody(readFileSync(file, 'utf8')))) return file;
+  }
+  return undefined;
+}
+
+/** Type and base64 of an OpenSSH public key line, without the comment. */
+function keyBody(line: string): string {
+  return line.trim().split(/\s+/).slice(0, 2).join(' ');
+}
+
+/** user_data from a spec, in a file only this user can read, for the config drive. */
+function writePrivateTemp(name: string, content: string): { file: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cdktf-docker-vm-spec-'));
+  const file = path.join(dir, name);
+  writeFileSync(file, content, { mode: 0o600 });
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
