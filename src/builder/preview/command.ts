@@ -72,7 +72,9 @@ export function parseDiskSizeMiB(value: string): number {
  * until ssh and cloud-init are done, prints the ssh command on stdout, then
  * runs until SIGINT/SIGTERM (or stops at once with --exit-when-ready).
  */
-export async function previewCommand(args: PreviewArgs, progress: Progress, signal: AbortSignal, io: Io, fromSpec?: PreviewFromSpec): Promise<number> {
+export async function previewCommand(
+  args: PreviewArgs, progress: Progress, signal: AbortSignal, io: Io, fromSpec?: PreviewFromSpec,
+): Promise<number> {
   if (fromSpec && args.positional.length > 0) throw new SpecError(`unexpected argument ${args.positional[0]}: with --spec the image comes from the spec`);
   const image = fromSpec?.image ?? args.positional[0];
   if (!image) throw new SpecError('preview needs an IMAGE; example: cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub');

@@ -207,7 +207,17 @@ function checkOptions(opts: PreviewOptions): CheckedInput {
   if (dup !== undefined) throw new SpecError(`host port ${dup} is forwarded twice; give each --forward and --ssh-port its own host port`);
   const timeoutSeconds = opts.timeoutSeconds ?? 600;
   if (!(timeoutSeconds > 0)) throw new SpecError(`--timeout must be a positive number of seconds, got ${timeoutSeconds}`);
-  return { publicKey, extraPublicKeys: opts.extraPublicKeys ?? [], privateKey, userData, hostname, user, diskSizeMiB, uuid: randomUUID(), deadline: Date.now() + timeoutSeconds * 1000 };
+  return {
+    publicKey,
+    extraPublicKeys: opts.extraPublicKeys ?? [],
+    privateKey,
+    userData,
+    hostname,
+    user,
+    diskSizeMiB,
+    uuid: randomUUID(),
+    deadline: Date.now() + timeoutSeconds * 1000,
+  };
 }
 
 function isFile(file: string): boolean {
