@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeRootfs } from './analyze';
+import { recordEntries } from './entries';
 import { exportCalls, planRootfs } from './plan';
 import { BuilderError, DockerUnavailableError, ToolFailedError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
@@ -53,7 +54,7 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
   const index = indexTar(outTar);
   const facts = analyzeRootfs(outTar, index);
   progress.step('rootfs', `${facts.entries} entries, ${formatBytes(facts.dataBytes)} of data, kernel: ${facts.kernel ?? 'none'}`);
-  return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null } };
+  return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null, entries: recordEntries(index, facts) } };
 }
 
 export async function checkDockerEngine(tools: ToolRunner): Promise<void> {
