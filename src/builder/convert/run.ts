@@ -1,6 +1,6 @@
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { planConvert } from './plan';
+import { chooseGzipTool, isInstalled, planConvert } from './plan';
 import { CacheEntry } from '../common/cache';
 import { Progress } from '../common/progress';
 import { ToolRunner } from '../common/tools';
@@ -8,12 +8,14 @@ import { DISK_RAW } from '../disk/run';
 import { ConvertSpec } from '../spec';
 
 export async function runConvert(spec: ConvertSpec, bootable: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress) {
-  const plan = planConvert(spec.format, spec.compression, path.join(bootable.dir, DISK_RAW), tmpDir);
+  const inputRaw = path.join(bootable.dir, DISK_RAW);
+  const gzipTool = chooseGzipTool(statSync(inputRaw).blocks * 512, isInstalled);
+  const plan = planConvert(spec.format, spec.compression, inputRaw, tmpDir, gzipTool);
   progress.step('convert', `${spec.format}${spec.compression === 'none' ? '' : ` + ${plan.compress!.tool}`}`);
   await tools.run(plan.convert);
   if (plan.compress) {
     await tools.run(plan.compress);
     rmSync(plan.compress.args[plan.compress.args.length - 1]);
   }
-  return { files: [path.basename(plan.artifact)], meta: { format: spec.format, compression: spec.compression } };
+  return { files: [path.basename(plan.artifact)], meta: { format: spec.format, compression: spec.compression, compressor: plan.compress?.tool ?? null } };
 }
