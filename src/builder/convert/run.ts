@@ -17,5 +17,6 @@ export async function runConvert(spec: ConvertSpec, bootable: CacheEntry, tmpDir
     await tools.run(plan.compress);
     rmSync(plan.compress.args[plan.compress.args.length - 1]);
   }
-  return { files: [path.basename(plan.artifact)], meta: { format: spec.format, compression: spec.compression, compressor: plan.compress?.tool ?? null } };
+  const meta = { format: spec.format, compression: spec.compression, compressor: plan.compress?.tool ?? null };
+  return { files: [path.basename(plan.artifact)], meta };
 }

@@ -81,7 +81,9 @@ function createEmpty(file: string): string {
  * (systemd and cloud-init would think they run in a container), writes the
  * fstab by UUID, and replaces the empty files docker leaves for its bind mounts.
  */
-async function applyFixups(plan: DiskPlan, entries: RecordedEntries, diskFile: string, tmpDir: string, tools: ToolRunner, epoch: number): Promise<void> {
+async function applyFixups(
+  plan: DiskPlan, entries: RecordedEntries, diskFile: string, tmpDir: string, tools: ToolRunner, epoch: number,
+): Promise<void> {
   const byPath = new Map(Object.entries(entries));
   const writes: Record<string, string> = { 'etc/fstab': plan.fstab };
   for (const [p, content] of Object.entries(SANE_FILES)) {
