@@ -30,7 +30,7 @@ export function recordEntries(index: readonly TarEntry[], bootFiles: { readonly 
 
 /** The recorded entries of a rootfs cache entry. */
 export function recordedEntries(rootfs: CacheEntry): RecordedEntries {
-  const entries = rootfs.meta.entries as RecordedEntries | undefined;
+  const entries = rootfs.meta.tarEntries as RecordedEntries | undefined;
   if (!entries) throw new BuilderError(`rootfs cache entry ${rootfs.dir} has no recorded entries; remove it and build again`);
   return entries;
 }

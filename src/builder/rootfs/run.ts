@@ -54,7 +54,7 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
   const index = indexTar(outTar);
   const facts = analyzeRootfs(outTar, index);
   progress.step('rootfs', `${facts.entries} entries, ${formatBytes(facts.dataBytes)} of data, kernel: ${facts.kernel ?? 'none'}`);
-  return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null, entries: recordEntries(index, facts) } };
+  return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null, tarEntries: recordEntries(index, facts) } };
 }
 
 export async function checkDockerEngine(tools: ToolRunner): Promise<void> {

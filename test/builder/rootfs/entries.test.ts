@@ -62,7 +62,7 @@ describe('recordedEntries', () => {
   });
 
   test('fails when the kernel is not recorded', () => {
-    const e = entry({ entries: {} });
+    const e = entry({ tarEntries: {} });
     expect(() => requiredEntry(recordedEntries(e), 'boot/vmlinuz', e)).toThrow(/does not record \/boot\/vmlinuz/);
   });
 });
