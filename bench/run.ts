@@ -34,7 +34,7 @@ function stageTimes(j: CliJson): OurStageTimes {
 }
 
 function fsUsedBytes(disk: string, offset: number): number {
-  const out = sh('dumpe2fs', ['-h', `${disk}?offset=${offset}`]).stdout;
+  const out = sh('debugfs', ['-R', 'stats', `${disk}?offset=${offset}`]).stdout;
   const get = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(out)![1]);
   return (get('Block count') - get('Free blocks')) * get('Block size');
 }
@@ -42,7 +42,7 @@ function fsUsedBytes(disk: string, offset: number): number {
 async function main() {
   if (process.getuid?.() !== 0) throw new Error('the bench runs the baseline route, which needs root (loop device, mount)');
   if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npx projen compile first`);
-  for (const tool of ['extlinux', 'losetup', 'qemu-img', 'qemu-system-x86_64', 'mke2fs', 'dumpe2fs', 'e2image', 'gzip']) sh('sh', ['-c', `command -v ${tool}`]);
+  for (const tool of ['extlinux', 'losetup', 'qemu-img', 'qemu-system-x86_64', 'mke2fs', 'debugfs', 'e2image', 'gzip']) sh('sh', ['-c', `command -v ${tool}`]);
   mkdirSync(WORK, { recursive: true });
 
   log(`docker build ${IMAGE}`);
