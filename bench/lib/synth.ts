@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { FileHashCache } from '../../src/builder/common/hash-cache';
 import { fingerprintSpec } from '../../src/builder/common/fingerprint';
@@ -17,6 +18,7 @@ export function synthSeconds(work: string, count: number): number {
   return timed(() => {
     const app = new App({ outdir: path.join(work, 'synth-out') });
     const stack = new TerraformStack(app, 'fifty');
+    new DigitaloceanProvider(stack, 'digitalocean', {});
     contexts.forEach((dir, i) => new DockerVm(stack, `Vm${i}`, {
       source: RootfsSource.fromDockerfile(dir), regions: [Region.NYC3], bucketName: 'bench-images', sshKeyIds: ['1'],
     }));
