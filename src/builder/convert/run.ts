@@ -1,7 +1,9 @@
 import { rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { chooseGzipTool, isInstalled, planConvert } from './plan';
+import { fixVmdkCid } from './vmdk-cid';
 import { CacheEntry } from '../common/cache';
+import { derivedHex32 } from '../common/ids';
 import { Progress } from '../common/progress';
 import { ToolRunner } from '../common/tools';
 import { DISK_RAW } from '../disk/run';
@@ -13,6 +15,7 @@ export async function runConvert(spec: ConvertSpec, bootable: CacheEntry, tmpDir
   const plan = planConvert(spec.format, spec.compression, inputRaw, tmpDir, gzipTool);
   progress.step('convert', `${spec.format}${spec.compression === 'none' ? '' : ` + ${plan.compress!.tool}`}`);
   await tools.run(plan.convert);
+  if (spec.format === 'vmdk') fixVmdkCid(plan.convert.args[plan.convert.args.length - 1], derivedHex32(bootable.fingerprint, 'vmdk-cid'));
   if (plan.compress) {
     await tools.run(plan.compress);
     rmSync(plan.compress.args[plan.compress.args.length - 1]);
