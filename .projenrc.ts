@@ -115,6 +115,17 @@ project.addTask('demo', {
   ],
 });
 
+// Benchmarks against the loop-device route (needs root); not part of `npm test`.
+project.addTask('bench', {
+  description: 'Benchmark the reference image against the classic loop-device route and mke2fs alone; writes bench/results.md',
+  steps: [
+    { spawn: setupHost.name },
+    { exec: 'bash bench/setup.sh' },
+    { spawn: project.compileTask.name },
+    { exec: 'ts-node --transpile-only --project test/tsconfig.json bench/run.ts' },
+  ],
+});
+
 // `npm test` and `npm run demo` work from a fresh clone: npm runs these first.
 const installNodeDeps = 'node scripts/ensure-node-deps.js';
 project.package.setScript('pretest', installNodeDeps);

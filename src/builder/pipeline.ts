@@ -5,6 +5,7 @@ import { runBootloader } from './bootloader/run';
 import { CacheEntry, StageCache } from './common/cache';
 import { SpecError } from './common/errors';
 import { canonicalJson, fingerprintSpec, sha256Hex } from './common/fingerprint';
+import { FILE_HASHES, FileHashCache } from './common/hash-cache';
 import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
 import { runConvert } from './convert/run';
@@ -93,7 +94,7 @@ async function cacheKey(spec: StageSpec, ctx: BuildContext): Promise<string> {
   const memoKey = canonicalJson(spec);
   const known = ctx.memo.get(memoKey);
   if (known) return known;
-  let key = fingerprintSpec(spec, ctx.baseDir);
+  let key = fingerprintSpec(spec, ctx.baseDir, FileHashCache.at(path.join(ctx.cache.dir, FILE_HASHES)));
   const source = rootfsOf(spec).source;
   if (source.kind === 'image') {
     await checkDockerEngine(ctx.tools);

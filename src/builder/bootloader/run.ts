@@ -1,14 +1,14 @@
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, utimesSync, writeSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs';
+import { rmSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, utimesSync, writeSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BootFiles, LDLINUX_E64_DIRS, SYSLINUX_DIRS, SYSLINUX_EFI_DIRS, bootloaderTools, firmwareOf, planBootloader } from './plan';
 import { CacheEntry } from '../common/cache';
 import { NoKernelError, ToolMissingError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
-import { indexTar, TarEntry } from '../common/tar-index';
 import { ToolRunner } from '../common/tools';
 import { DISK_RAW, reproducibleEnv, sourceDateEpoch } from '../disk/run';
 import { RootfsFacts } from '../rootfs/analyze';
+import { RecordedEntry, recordedEntries, requiredEntry } from '../rootfs/entries';
 import { ROOTFS_TAR } from '../rootfs/run';
 import { BootloaderSpec, PartitionTableName } from '../spec';
 
@@ -34,13 +34,13 @@ export async function runBootloader(
   await tools.run({ tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', path.join(disk.dir, DISK_RAW), diskFile] });
 
   const tarFile = path.join(rootfs.dir, ROOTFS_TAR);
-  const byPath = new Map<string, TarEntry>(indexTar(tarFile).map(e => [e.path, e]));
+  const entries = recordedEntries(rootfs);
   const kernel = path.join(tmpDir, 'vmlinuz');
-  await extractEntry(tarFile, byPath.get(facts.kernel)!, kernel);
+  await extractEntry(tarFile, requiredEntry(entries, facts.kernel, rootfs), kernel);
   let initrd: string | undefined;
   if (facts.initrd) {
     initrd = path.join(tmpDir, 'initrd.img');
-    await extractEntry(tarFile, byPath.get(facts.initrd)!, initrd);
+    await extractEntry(tarFile, requiredEntry(entries, facts.initrd, rootfs), initrd);
   } else {
     progress.step('bootloader', 'no initrd found: the kernel must have virtio and ext4 built in');
   }
@@ -61,6 +61,8 @@ export async function runBootloader(
   progress.step('bootloader', `kernel command line: ${plan.kernelCmdline}`);
   for (const call of plan.calls) await tools.run(call, { env: { ...reproducibleEnv(epoch), MTOOLS_SKIP_CHECK: '1' } });
   if (plan.mbrCode && mbrCodeDir) writeMbrCode(diskFile, readFileSync(path.join(mbrCodeDir, plan.mbrCode)));
+  // The kernel and initrd are in the disk now: 40+ MiB the cache entry need not keep.
+  for (const c of plan.copies) rmSync(c.local, { force: true });
   return {
     files: [DISK_RAW],
     meta: { kernelCmdline: plan.kernelCmdline, kernel: facts.kernel, initrd: facts.initrd ?? null, ...(uefi ? { firmware: 'uefi' } : {}) },
@@ -94,7 +96,7 @@ function writeMbrCode(diskFile: string, code: Buffer): void {
   }
 }
 
-async function extractEntry(tarFile: string, entry: TarEntry, out: string): Promise<void> {
+async function extractEntry(tarFile: string, entry: RecordedEntry, out: string): Promise<void> {
   if (entry.size === 0) {
     copyFileSync('/dev/null', out);
     return;

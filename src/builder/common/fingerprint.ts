@@ -3,6 +3,7 @@ import { createReadStream, readFileSync, readdirSync, lstatSync, readlinkSync, e
 import * as path from 'node:path';
 import { canSkipDirectory, isIgnored, parseDockerignore } from './dockerignore';
 import { SpecError } from './errors';
+import { FileHashCache } from './hash-cache';
 import { BUILDER_FORMAT_VERSION, DockerfileSourceSpec, RootfsSourceSpec, StageSpec } from '../spec';
 
 /**
@@ -12,21 +13,24 @@ import { BUILDER_FORMAT_VERSION, DockerfileSourceSpec, RootfsSourceSpec, StageSp
  * on any machine.
  *
  * @param baseDir directory that relative paths in the spec are resolved against
+ * @param hashes file hashes remembered by stat data (saves time only; never changes the result)
  */
-export function fingerprintSpec(spec: StageSpec, baseDir: string): string {
-  return sha256Hex(canonicalJson(fingerprintInputs(spec, baseDir)));
+export function fingerprintSpec(spec: StageSpec, baseDir: string, hashes: FileHashCache = FileHashCache.default()): string {
+  const fingerprint = sha256Hex(canonicalJson(fingerprintInputs(spec, baseDir, hashes)));
+  hashes.save();
+  return fingerprint;
 }
 
-function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
+function fingerprintInputs(spec: StageSpec, baseDir: string, hashes: FileHashCache): unknown {
   const common = { builderFormatVersion: BUILDER_FORMAT_VERSION, stage: spec.stage };
   switch (spec.stage) {
     case 'rootfs':
       // the VM layer (injection, profile, app service) is part of the rootfs
-      return { ...rootfsSourceInputs(spec.source, common, baseDir), ...(spec.vm ? { vm: spec.vm } : {}) };
+      return { ...rootfsSourceInputs(spec.source, common, baseDir, hashes), ...(spec.vm ? { vm: spec.vm } : {}) };
     case 'disk':
       return {
         ...common,
-        upstream: fingerprintSpec(spec.rootfs, baseDir),
+        upstream: fingerprintSpec(spec.rootfs, baseDir, hashes),
         sizeMiB: spec.sizeMiB ?? 'auto',
         partitionTable: spec.partitionTable,
         bootPartitionMiB: spec.bootPartitionMiB,
@@ -34,7 +38,7 @@ function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
     case 'bootloader':
       return {
         ...common,
-        upstream: fingerprintSpec(spec.disk, baseDir),
+        upstream: fingerprintSpec(spec.disk, baseDir, hashes),
         extraKernelArgs: spec.extraKernelArgs,
         // absent and 'bios' make the same image: only another firmware joins the hash (BIOS fingerprints stay as they were)
         ...(spec.firmware !== undefined && spec.firmware !== 'bios' ? { firmware: spec.firmware } : {}),
@@ -42,7 +46,7 @@ function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
     case 'convert':
       return {
         ...common,
-        upstream: fingerprintSpec(spec.bootloader, baseDir),
+        upstream: fingerprintSpec(spec.bootloader, baseDir, hashes),
         format: spec.format,
         compression: spec.compression,
         // a checked artifact is a different cache entry: an unchecked one must not satisfy a checked build
@@ -52,7 +56,7 @@ function fingerprintInputs(spec: StageSpec, baseDir: string): unknown {
   throw new SpecError(`unknown stage in spec: ${JSON.stringify((spec as { stage?: unknown }).stage)}`);
 }
 
-function rootfsSourceInputs(src: RootfsSourceSpec, common: object, baseDir: string): object {
+function rootfsSourceInputs(src: RootfsSourceSpec, common: object, baseDir: string, hashes: FileHashCache): object {
   switch (src.kind) {
     case 'dockerfile':
       return {
@@ -61,12 +65,12 @@ function rootfsSourceInputs(src: RootfsSourceSpec, common: object, baseDir: stri
         dockerfile: toPosix(path.normalize(src.dockerfile)),
         buildArgs: src.buildArgs,
         target: src.target ?? null,
-        context: hashBuildContext(src, baseDir),
+        context: hashBuildContext(src, baseDir, hashes),
       };
     case 'image':
       return { ...common, kind: src.kind, reference: src.reference };
     case 'tar':
-      return { ...common, kind: src.kind, sha256: hashFileSync(resolvePath(baseDir, src.path), 'source.path') };
+      return { ...common, kind: src.kind, sha256: hashFileSync(resolvePath(baseDir, src.path), 'source.path', hashes) };
   }
   throw new SpecError(`unknown rootfs source kind in spec: ${JSON.stringify((src as { kind?: unknown }).kind)}`);
 }
@@ -79,7 +83,7 @@ export function resolvePath(baseDir: string, p: string): string {
  * Hash of the files docker would send as build context: relative path, type,
  * executable bit and content (or link target), sorted, honouring .dockerignore.
  */
-export function hashBuildContext(src: DockerfileSourceSpec, baseDir: string): string {
+export function hashBuildContext(src: DockerfileSourceSpec, baseDir: string, hashes: FileHashCache = FileHashCache.default()): string {
   const contextDir = resolvePath(baseDir, src.contextDir);
   if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) {
     throw new SpecError(`build context ${contextDir} is not a directory; pass an existing directory as the context`);
@@ -99,7 +103,7 @@ export function hashBuildContext(src: DockerfileSourceSpec, baseDir: string): st
     for (const name of names) {
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       const abs = path.join(contextDir, rel);
-      const st = lstatSync(abs);
+      const st = lstatSync(abs, { bigint: true });
       const always = rel === dockerfileRel || rel === '.dockerignore';
       if (st.isDirectory()) {
         if (!always && canSkipDirectory(rel, rules)) continue;
@@ -111,8 +115,8 @@ export function hashBuildContext(src: DockerfileSourceSpec, baseDir: string): st
       if (st.isSymbolicLink()) {
         entries.push(`l ${rel} -> ${readlinkSync(abs)}`);
       } else if (st.isFile()) {
-        const exec = (st.mode & 0o111) !== 0 ? 'x' : '-';
-        entries.push(`f ${rel} ${exec} ${sha256Hex(readFileSync(abs))}`);
+        const exec = (Number(st.mode) & 0o111) !== 0 ? 'x' : '-';
+        entries.push(`f ${rel} ${exec} ${hashes.sha256(abs, st)}`);
       } else {
         entries.push(`o ${rel}`);
       }
@@ -123,9 +127,9 @@ export function hashBuildContext(src: DockerfileSourceSpec, baseDir: string): st
   return hash.digest('hex');
 }
 
-export function hashFileSync(file: string, what: string): string {
+export function hashFileSync(file: string, what: string, hashes: FileHashCache = FileHashCache.default()): string {
   if (!existsSync(file)) throw new SpecError(`${what} ${file} does not exist; pass an existing file`);
-  return sha256Hex(readFileSync(file));
+  return hashes.sha256(file);
 }
 
 export async function hashFile(file: string): Promise<string> {

@@ -29,6 +29,7 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   'qemu-system-x86_64': 'qemu-system-x86',
   'gzip': 'gzip',
   'pigz': 'pigz',
+  'libdeflate-gzip': 'libdeflate-tools',
   'bzip2': 'bzip2',
   'cp': 'coreutils',
   'truncate': 'coreutils',

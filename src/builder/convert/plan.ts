@@ -28,8 +28,26 @@ export interface ConvertPlan {
   readonly compress?: ToolCall;
 }
 
-/** No I/O except looking up whether pigz is installed. */
-export function planConvert(format: DiskFormatName, compression: CompressionName, inputRaw: string, tmpDir: string, hasPigz = findTool('pigz') !== undefined): ConvertPlan {
+export type GzipTool = 'libdeflate-gzip' | 'pigz' | 'gzip';
+
+/** Above this many allocated bytes, libdeflate-gzip (which holds its whole output in memory) gives way to pigz. */
+export const LIBDEFLATE_MAX_INPUT_BYTES = 2 * 1024 ** 3;
+
+/**
+ * The fastest gzip at level 6 that is installed. Measured on a 690 MB qcow2 of
+ * Debian: libdeflate-gzip 5.9 s CPU and 256 MB, pigz 17.6 s CPU (2 threads)
+ * and 258 MB, gzip about the same CPU as pigz on one thread. Each gives
+ * deterministic output, but not the same bytes as the others.
+ */
+export function chooseGzipTool(inputAllocatedBytes: number, installed: (tool: string) => boolean): GzipTool {
+  if (inputAllocatedBytes <= LIBDEFLATE_MAX_INPUT_BYTES && installed('libdeflate-gzip')) return 'libdeflate-gzip';
+  return installed('pigz') ? 'pigz' : 'gzip';
+}
+
+export const isInstalled = (tool: string): boolean => findTool(tool) !== undefined;
+
+/** No I/O. */
+export function planConvert(format: DiskFormatName, compression: CompressionName, inputRaw: string, tmpDir: string, gzipTool: GzipTool = 'gzip'): ConvertPlan {
   const artifact = `${tmpDir}/${artifactFileName(format, compression)}`;
   const image = compression === 'none' ? artifact : `${tmpDir}/${artifactFileName(format, 'none')}`;
   const f = QEMU_FORMATS[format];
@@ -38,7 +56,7 @@ export function planConvert(format: DiskFormatName, compression: CompressionName
     : { tool: 'qemu-img', args: ['convert', '-q', '-f', 'raw', '-O', f.name, ...f.options, inputRaw, image] };
   let compress: ToolCall | undefined;
   if (compression === 'gzip') {
-    compress = { tool: hasPigz ? 'pigz' : 'gzip', args: ['-6', '-n', '-c', image], stdoutFile: artifact };
+    compress = { tool: gzipTool, args: ['-6', '-n', '-c', image], stdoutFile: artifact };
   } else if (compression === 'bzip2') {
     compress = { tool: 'bzip2', args: ['-9', '-c', image], stdoutFile: artifact };
   }

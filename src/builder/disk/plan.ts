@@ -150,7 +150,9 @@ export function planDisk(spec: DiskSpec, rootfs: RootfsSizing, fingerprint: stri
       partition: { tool: 'sfdisk', args: ['--quiet', '--no-reread', '--no-tell-kernel', '--wipe', 'never', diskFile] },
       formatBoot: {
         tool: 'mkfs.fat',
-        args: ['-F', '16', '-n', 'BOOT', '-i', ids.bootSerial, '--offset', String(sectors(layout.bootOffsetBytes)), diskFile, String(layout.bootBytes / 1024)],
+        // --invariant fixes the label entry's time (mkfs.fat 4.2 ignores SOURCE_DATE_EPOCH); it also fixes
+        // the serial, so -i must come after it to win.
+        args: ['--invariant', '-F', '16', '-n', 'BOOT', '-i', ids.bootSerial, '--offset', String(sectors(layout.bootOffsetBytes)), diskFile, String(layout.bootBytes / 1024)],
       },
       formatRoot: {
         tool: 'mke2fs',

@@ -4,9 +4,9 @@ import { DiskPlan, planDisk } from './plan';
 import { CacheEntry } from '../common/cache';
 import { BuilderError, SizeTooSmallError, ToolFailedError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
-import { indexTar, TarEntry } from '../common/tar-index';
 import { ToolRunner } from '../common/tools';
 import { RootfsFacts } from '../rootfs/analyze';
+import { RecordedEntries, recordedEntries } from '../rootfs/entries';
 import { ROOTFS_TAR } from '../rootfs/run';
 import { DiskSpec } from '../spec';
 
@@ -52,7 +52,7 @@ export async function runDisk(spec: DiskSpec, fingerprint: string, rootfs: Cache
     }
     throw e;
   }
-  await applyFixups(plan, rootfsTar, diskFile, tmpDir, tools, epoch);
+  await applyFixups(plan, recordedEntries(rootfs), diskFile, tmpDir, tools, epoch);
   return {
     files: [DISK_RAW],
     meta: { layout, ids: plan.ids, partitionTable: spec.partitionTable },
@@ -81,8 +81,10 @@ function createEmpty(file: string): string {
  * (systemd and cloud-init would think they run in a container), writes the
  * fstab by UUID, and replaces the empty files docker leaves for its bind mounts.
  */
-async function applyFixups(plan: DiskPlan, rootfsTar: string, diskFile: string, tmpDir: string, tools: ToolRunner, epoch: number): Promise<void> {
-  const byPath = new Map<string, TarEntry>(indexTar(rootfsTar).map(e => [e.path, e]));
+async function applyFixups(
+  plan: DiskPlan, entries: RecordedEntries, diskFile: string, tmpDir: string, tools: ToolRunner, epoch: number,
+): Promise<void> {
+  const byPath = new Map(Object.entries(entries));
   const writes: Record<string, string> = { 'etc/fstab': plan.fstab };
   for (const [p, content] of Object.entries(SANE_FILES)) {
     const e = byPath.get(p);

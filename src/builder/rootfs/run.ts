@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeRootfs } from './analyze';
+import { recordEntries } from './entries';
 import { exportCalls, planRootfs } from './plan';
 import { BuilderError, DockerUnavailableError, ToolFailedError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
@@ -77,7 +78,7 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
       vm = { family: setup?.family ?? null, installed: setup?.install ?? [], notes: setup?.notes ?? [] };
     }
     progress.step('rootfs', `${facts.entries} entries, ${formatBytes(facts.dataBytes)} of data, kernel: ${facts.kernel ?? 'none'}`);
-    return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null, vm } };
+    return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null, vm, tarEntries: recordEntries(index, facts) } };
   } finally {
     await removeImages(temporaryImages, tools);
   }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpecError } from '../../../src/builder/common/errors';
 import { canonicalJson, fingerprintSpec, sha256Hex } from '../../../src/builder/common/fingerprint';
-import { ConvertSpec, DiskSpec, RootfsSpec } from '../../../src/builder/spec';
+import { BUILDER_FORMAT_VERSION, ConvertSpec, DiskSpec, RootfsSpec } from '../../../src/builder/spec';
 import { tempDir } from '../support/tar';
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -189,7 +189,7 @@ describe('fingerprintSpec', () => {
     // THEN
     expect(fp({ stage: 'bootloader', extraKernelArgs: [], disk: d, firmware: 'bios' })).toBe(bios);
     expect(fp({ stage: 'bootloader', extraKernelArgs: [], disk: d, firmware: 'uefi' })).not.toBe(bios);
-    expect(bios).toBe(sha256Hex(canonicalJson({ builderFormatVersion: 1, stage: 'bootloader', upstream: fp(d), extraKernelArgs: [] })));
+    expect(bios).toBe(sha256Hex(canonicalJson({ builderFormatVersion: BUILDER_FORMAT_VERSION, stage: 'bootloader', upstream: fp(d), extraKernelArgs: [] })));
   });
 
   test('a rootfs change reaches every later stage', () => {

@@ -198,7 +198,7 @@ describe('planDisk', () => {
     // THEN: 128 MiB = 131072 KiB
     expect(calls.formatBoot).toEqual({
       tool: 'mkfs.fat',
-      args: ['-F', '16', '-n', 'BOOT', '-i', ids.bootSerial, '--offset', '2048', '/tmp/disk.raw', '131072'],
+      args: ['--invariant', '-F', '16', '-n', 'BOOT', '-i', ids.bootSerial, '--offset', '2048', '/tmp/disk.raw', '131072'],
     });
     expect(calls.partition.args.at(-1)).toBe('/tmp/disk.raw');
   });

@@ -1,0 +1,132 @@
+import { writeFileSync } from 'node:fs';
+import { BaselineTimes } from './baseline';
+import { median } from './measure';
+
+export interface OurStageTimes { rootfs: number; disk: number; bootloader: number; convert: number; other: number }
+interface StageReport { stage: string; seconds: number; cacheHit: boolean }
+
+export interface BenchResults {
+  date: string; cpus: number; cpuModel: string; runs: number; tarBytes: number;
+  ours: OurStageTimes[]; oursUploadSeconds: number[]; oursRawSeconds: number[];
+  baseline: BaselineTimes[]; floor: number[];
+  sizes: Record<string, number>; gzipUsed: number; fsUsed: number;
+  incremental: { unchanged: { seconds: number; stages: StageReport[] }; resized: { seconds: number; stages: StageReport[] } };
+  boot: { ours: number[]; baseline: number[] };
+  synth: number; ctx: { cold: number; warm: number; same: boolean };
+  peakDisk: number; peakRss: number;
+  medians: { upload: number; raw: number; floor: number };
+}
+
+const s = (x: number) => `${x.toFixed(2)} s`;
+const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
+const r = (x: number) => `${x.toFixed(2)}x`;
+const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+const sumBaseline = (b: BaselineTimes) => b.partition + b.mkfs + b.extract + b.bootloader + b.unmount + b.convertCompress;
+const sumBaselineRaw = (b: BaselineTimes) => sumBaseline(b) - b.convertCompress;
+const mid = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
+
+export function writeReport(res: BenchResults, mdFile: string, svgFile: string): void {
+  const baseUpload = mid(res.baseline, sumBaseline);
+  const baseRaw = mid(res.baseline, sumBaselineRaw);
+  const upRatio = res.medians.upload / baseUpload;
+  const rawRatio = res.medians.raw / res.medians.floor;
+  const upload = res.sizes['disk.qcow2.gz'];
+  const bootOurs = median(res.boot.ours);
+  const bootBase = median(res.boot.baseline);
+  const stagesLine = (st: StageReport[]) => st.map(x => `${x.stage} ${x.cacheHit ? 'hit' : `built ${s(x.seconds)}`}`).join(', ');
+  const md = [
+    '# Benchmarks',
+    '',
+    `Run by \`npm run bench\` on ${res.date.slice(0, 10)}: ${res.cpus} cores (${res.cpuModel}), shared with other work, `,
+    `QEMU with TCG (no KVM). Reference image: bench/reference/Dockerfile (Debian bookworm + kernel + systemd + openssh), `,
+    `export tar ${mb(res.tarBytes)}, filesystem used ${mb(res.fsUsed)}. Medians of ${res.runs} runs; every comparison was measured in the same run. `,
+    'Raw numbers: bench/work/results.json (not committed).',
+    '',
+    '## P1 conversion (export tar -> artifact)',
+    '',
+    '| | median | runs | target | ratio | verdict |',
+    '|---|---|---|---|---|---|',
+    `| this project, tar -> qcow2.gz (DigitalOcean-ready) | ${s(res.medians.upload)} | ${res.oursUploadSeconds.map(s).join(', ')} | <= 0.5x baseline | ${r(upRatio)} | ${verdict(upRatio <= 0.5)} |`,
+    `| (a) baseline, tar -> qcow2 -c (loop, mkfs, mount, tar -x, extlinux, qemu-img convert -c) | ${s(baseUpload)} | ${res.baseline.map(b => s(sumBaseline(b))).join(', ')} | | 1.00x | |`,
+    `| this project, tar -> bootable raw | ${s(res.medians.raw)} | ${res.oursRawSeconds.map(s).join(', ')} | <= 1.3x floor | ${r(rawRatio)} | ${verdict(rawRatio <= 1.3)} |`,
+    `| (a) baseline, tar -> bootable raw (before convert) | ${s(baseRaw)} | ${res.baseline.map(b => s(sumBaselineRaw(b))).join(', ')} | | ${r(baseRaw / res.medians.floor)} of floor | |`,
+    `| (b) floor, mke2fs -d TAR alone | ${s(res.medians.floor)} | ${res.floor.map(s).join(', ')} | | 1.00x | |`,
+    '',
+    'Stage medians (this project): ' + (['rootfs', 'disk', 'bootloader', 'convert', 'other'] as const).map(k => `${k} ${s(mid(res.ours, o => o[k]))}`).join(', ') +
+      ' (other: start-up, fingerprint, publishing the output).',
+    '',
+    'Baseline step medians: ' + (['partition', 'mkfs', 'extract', 'bootloader', 'unmount', 'convertCompress'] as const).map(k => `${k} ${s(mid(res.baseline, b => b[k]))}`).join(', ') + '.',
+    '',
+    '![stage times](stage-times.svg)',
+    '',
+    '## P2 size',
+    '',
+    '| artifact | bytes | vs gzip -6 of used blocks |',
+    '|---|---|---|',
+    ...Object.entries(res.sizes).map(([k, v]) => `| ${k} | ${mb(v)} | ${r(v / res.gzipUsed)} |`),
+    `| gzip -6 of the filesystem's used blocks (e2image -ra) | ${mb(res.gzipUsed)} | 1.00x |`,
+    '',
+    `Target: upload file (qcow2.gz) <= 1.05x: ${r(upload / res.gzipUsed)}, ${verdict(upload / res.gzipUsed <= 1.05)}.`,
+    '',
+    '## P3 incremental',
+    '',
+    '| change | wall time | stages |',
+    '|---|---|---|',
+    `| none | ${s(res.incremental.unchanged.seconds)} | ${stagesLine(res.incremental.unchanged.stages)} |`,
+    `| disk size | ${s(res.incremental.resized.seconds)} | ${stagesLine(res.incremental.resized.stages)} |`,
+    `| cache wiped (full build, P1 median) | ${s(res.medians.upload)} | all built |`,
+    '',
+    '## P4 boot to SSH banner (QEMU TCG, user net, hostfwd)',
+    '',
+    '| image | median | runs |',
+    '|---|---|---|',
+    `| this project (raw) | ${s(bootOurs)} | ${res.boot.ours.map(s).join(', ')} |`,
+    `| baseline route (raw, same rootfs) | ${s(bootBase)} | ${res.boot.baseline.map(s).join(', ')} |`,
+    '',
+    `Target <= 1.0x: ${r(bootOurs / bootBase)}, ${verdict(bootOurs <= bootBase)}.`,
+    '',
+    '## P5 synth and fingerprints',
+    '',
+    `- \`cdktf synth\` of a 50-VM stack (in process): ${s(res.synth)}`,
+    `- fingerprint of a 1 GiB build context (1024 files): cold ${s(res.ctx.cold)}, unchanged again ${s(res.ctx.warm)} ` +
+      `(target <= 1 s: ${verdict(res.ctx.warm <= 1)}; same fingerprint: ${res.ctx.same})`,
+    '',
+    '## Peak resources (full build to qcow2.gz)',
+    '',
+    `- peak disk (cache dir sampled every 200 ms, plus the published file): ${mb(res.peakDisk)} = ${r(res.peakDisk / res.fsUsed)} of the filesystem's used bytes ` +
+      `(target <= 2.2x: ${verdict(res.peakDisk / res.fsUsed <= 2.2)})`,
+    `- peak memory (largest max RSS in the builder's process tree, GNU time): ${mb(res.peakRss)}`,
+    '',
+  ];
+  writeFileSync(mdFile, md.join('\n'));
+  writeFileSync(svgFile, chart(res));
+}
+
+/** Horizontal stacked bars of the median stage times. */
+function chart(res: BenchResults): string {
+  const rows: Array<{ label: string; parts: Array<[string, number]> }> = [
+    { label: 'this project -> qcow2.gz', parts: (['rootfs', 'disk', 'bootloader', 'convert', 'other'] as const).map(k => [k, mid(res.ours, o => o[k])]) },
+    { label: 'baseline -> qcow2 -c', parts: (['partition', 'mkfs', 'extract', 'bootloader', 'unmount', 'convertCompress'] as const).map(k => [k, mid(res.baseline, b => b[k])]) },
+    { label: 'this project -> raw', parts: [['total', res.medians.raw]] },
+    { label: 'floor: mke2fs -d', parts: [['mke2fs', res.medians.floor]] },
+  ];
+  const colors = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1'];
+  const max = Math.max(...rows.map(row => row.parts.reduce((a, [, v]) => a + v, 0)));
+  const W = 900; const left = 200; const barH = 30; const gap = 34; const scale = (W - left - 60) / max;
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${rows.length * (barH + gap) + 60}" font-family="sans-serif" font-size="12">`,
+    `<text x="10" y="20" font-size="14">Median stage times, seconds (${res.cpus} cores, ${res.date.slice(0, 10)})</text>`];
+  rows.forEach((row, i) => {
+    const y = 40 + i * (barH + gap);
+    let x = left;
+    out.push(`<text x="10" y="${y + 19}">${row.label}</text>`);
+    row.parts.forEach(([name, v], j) => {
+      const w = v * scale;
+      out.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${colors[j % colors.length]}"><title>${name} ${v.toFixed(2)} s</title></rect>`);
+      if (w > 40) out.push(`<text x="${(x + 3).toFixed(1)}" y="${y + barH + 13}" font-size="10">${name} ${v.toFixed(1)}</text>`);
+      x += w;
+    });
+    out.push(`<text x="${(x + 5).toFixed(1)}" y="${y + 19}">${row.parts.reduce((a, [, v]) => a + v, 0).toFixed(1)} s</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
