@@ -112,7 +112,12 @@ describe('GIVEN the Debian fixture as built (no cloud-init, no sshd)', () => {
           partitionTable: 'mbr',
           bootPartitionMiB: 128,
           sizeMiB: undefined,
-          rootfs: { stage: 'rootfs', source: { kind: 'dockerfile', contextDir: DEBIAN_FIXTURE, dockerfile: 'Dockerfile', buildArgs: {}, target: undefined } },
+          rootfs: {
+            stage: 'rootfs',
+            source: { kind: 'dockerfile', contextDir: DEBIAN_FIXTURE, dockerfile: 'Dockerfile', buildArgs: {}, target: undefined },
+            // what the CLI's build puts in (its defaults), so the upstream stages are the CLI's cache entries
+            vm: { inject: 'auto', profile: 'generic', appService: true },
+          },
         },
       },
     };

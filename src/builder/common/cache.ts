@@ -189,12 +189,17 @@ export class StageCache {
   }
 }
 
+/** A lock whose pid is not written yet: its holder is between open and write, unless it died there long ago. */
+const UNWRITTEN_LOCK_GRACE_MS = 10_000;
+
 function lockHolderAlive(lockFile: string): boolean {
   try {
-    const pid = Number(readFileSync(lockFile, 'utf8'));
+    const text = readFileSync(lockFile, 'utf8');
+    if (text === '') return Date.now() - statSync(lockFile).mtimeMs < UNWRITTEN_LOCK_GRACE_MS;
+    const pid = Number(text);
     return Number.isInteger(pid) && pid > 0 && pidAlive(pid);
   } catch {
-    return true; // being written right now
+    return true; // being written or removed right now
   }
 }
 

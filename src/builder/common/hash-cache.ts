@@ -70,7 +70,12 @@ export class FileHashCache {
       renameSync(tmp, this.file);
       this.dirty = false;
     } catch {
-      rmSync(tmp, { force: true });
+      // Only a speed-up: a cache dir that cannot be written (the build reports that itself) must not fail here.
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // the directory is not there at all
+      }
     }
   }
 

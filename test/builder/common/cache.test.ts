@@ -219,6 +219,26 @@ describe('StageCache', () => {
     expect(onWait).not.toHaveBeenCalled();
   });
 
+  test('withLock() waits on a lock whose pid is not written yet, and takes it over once it is old', async () => {
+    // GIVEN a lock file another process has just created (open 'wx') but not yet written its pid into
+    fs.mkdirSync(path.join(tmp.dir, 'cache', 'locks'), { recursive: true });
+    const lockFile = path.join(tmp.dir, 'cache', 'locks', `rootfs-${FP}.lock`);
+    fs.writeFileSync(lockFile, '');
+    const onWait = jest.fn();
+    // WHEN a second caller asks for it
+    let acquired = false;
+    const second = cache.withLock('rootfs', FP, async () => { acquired = true; }, onWait);
+    await new Promise(r => setTimeout(r, 700));
+    // THEN it waits rather than taking the lock (two holders would build the same entry at once)
+    expect(acquired).toBe(false);
+    expect(onWait).toHaveBeenCalledTimes(1);
+    // AND once the empty lock is older than the grace period its holder is taken as dead
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lockFile, old, old);
+    await second;
+    expect(acquired).toBe(true);
+  });
+
   test('withLock() takes over a stale lock of a dead pid', async () => {
     // GIVEN
     fs.mkdirSync(path.join(tmp.dir, 'cache', 'locks'), { recursive: true });
