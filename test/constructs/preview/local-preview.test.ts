@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
@@ -10,8 +10,13 @@ import { makeContext, newStack } from '../helpers';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGg0dW1teWtleWZvcnRoZXRlc3RzMDEyMzQ1Njc4OQ preview@test';
 
+const keyDirs: string[] = [];
+afterAll(() => keyDirs.forEach(dir => rmSync(dir, { recursive: true, force: true })));
+
 function keyFile(content = KEY): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'preview-key-')), 'id_ed25519.pub');
+  const dir = mkdtempSync(path.join(tmpdir(), 'preview-key-'));
+  keyDirs.push(dir);
+  const file = path.join(dir, 'id_ed25519.pub');
   writeFileSync(file, `${content}\n`);
   return file;
 }
