@@ -3,6 +3,7 @@ import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseForward } from './qemu-args';
 import { PreviewSession, startPreview } from './run';
+import { CommandArgs, Io, one } from '../cli-args';
 import { SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
 import { DISK_FORMATS, DiskFormatName, PreviewMetadataSpec } from '../spec';
@@ -36,23 +37,7 @@ export const PREVIEW_USAGE = `Preview options
   --memory MIB           guest memory (default 1024)
 `;
 
-interface PreviewArgs {
-  readonly positional: readonly string[];
-  readonly flags: ReadonlyMap<string, readonly string[]>;
-}
-
-interface Io {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
-function one(args: PreviewArgs, name: string): string | undefined {
-  const v = args.flags.get(name);
-  if (v && v.length > 1) throw new SpecError(`--${name} was given ${v.length} times; give it once`);
-  return v?.[0];
-}
-
-function positiveNumber(args: PreviewArgs, name: string): number | undefined {
+function positiveNumber(args: CommandArgs, name: string): number | undefined {
   const v = one(args, name);
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -73,7 +58,7 @@ export function parseDiskSizeMiB(value: string): number {
  * runs until SIGINT/SIGTERM (or stops at once with --exit-when-ready).
  */
 export async function previewCommand(
-  args: PreviewArgs, progress: Progress, signal: AbortSignal, io: Io, fromSpec?: PreviewFromSpec,
+  args: CommandArgs, progress: Progress, signal: AbortSignal, io: Io, fromSpec?: PreviewFromSpec,
 ): Promise<number> {
   if (fromSpec && args.positional.length > 0) throw new SpecError(`unexpected argument ${args.positional[0]}: with --spec the image comes from the spec`);
   const image = fromSpec?.image ?? args.positional[0];
