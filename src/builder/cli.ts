@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bootUntil, formatFromName } from './boot/qemu';
 import { checkCommand } from './check/run';
+import { Io, one } from './cli-args';
 import { StageCache, defaultCacheDir } from './common/cache';
 import { BuilderError, InterruptedError, SpecError } from './common/errors';
 import { Progress } from './common/progress';
@@ -120,12 +121,6 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
   }
   return { command, positional, flags };
-}
-
-function one(args: ParsedArgs, name: string): string | undefined {
-  const v = args.flags.get(name);
-  if (v && v.length > 1) throw new SpecError(`--${name} was given ${v.length} times; give it once`);
-  return v?.[0];
 }
 
 function oneOf<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[], fallback: T): T {
@@ -289,14 +284,13 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     let spec: StageSpec;
     let output: string | undefined;
     let baseDir: string;
-    let cacheDir = one(args, 'cache-dir');
+    let read: ReturnType<typeof readSpecFile> | undefined;
     if (args.command === 'run') {
       const specPath = one(args, 'spec');
       if (!specPath) throw new SpecError('--spec FILE is required');
-      const read = readSpecFile(specPath);
+      read = readSpecFile(specPath);
       spec = read.specFile.spec;
       output = read.specFile.output ? path.resolve(read.baseDir, read.specFile.output) : undefined;
-      cacheDir = cacheDir ?? (read.specFile.cacheDir ? path.resolve(read.baseDir, read.specFile.cacheDir) : undefined);
       baseDir = read.baseDir;
     } else {
       if (args.positional.length) throw new SpecError(`unexpected argument ${args.positional[0]}; see cdktf-docker-vm --help`);
@@ -306,8 +300,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       baseDir = process.cwd();
     }
     if (output) checkOutputWritable(output);
-    const cache = new StageCache(path.resolve(cacheDir ?? defaultCacheDir()));
-    cache.sweepTemp();
+    const cache = openCache(one(args, 'cache-dir'), read);
     const started = Date.now();
     const result = await buildStage(spec, { cache, tools, progress, baseDir, memo: new Map(), entries: new Map() });
     if (output) {
@@ -346,24 +339,26 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
   }
 }
 
+/** The cache: --cache-dir, else the spec file's `cacheDir`, else the default; temp dirs of dead builders removed. */
+function openCache(cacheDirFlag: string | undefined, read?: ReturnType<typeof readSpecFile>): StageCache {
+  const fromSpec = read?.specFile.cacheDir ? path.resolve(read.baseDir, read.specFile.cacheDir) : undefined;
+  const cache = new StageCache(path.resolve(cacheDirFlag ?? fromSpec ?? defaultCacheDir()));
+  cache.sweepTemp();
+  return cache;
+}
+
 /** `preview --spec FILE`: builds (or finds in the cache) the spec's bootable disk. */
 async function buildForPreview(specPath: string, cacheDirFlag: string | undefined, tools: ToolRunner, progress: Progress): Promise<PreviewFromSpec> {
-  const { specFile, baseDir } = readSpecFile(specPath);
+  const read = readSpecFile(specPath);
+  const { specFile, baseDir } = read;
   if (!specFile.preview) {
     throw new SpecError(`spec file ${specPath} has no preview metadata; pass the <fingerprint>-preview.json file a LocalPreview construct writes at cdktf synth`);
   }
   if (specFile.spec.stage !== 'bootloader') throw new SpecError(`spec file ${specPath} is a ${specFile.spec.stage} stage; a preview boots a bootloader stage`);
-  const cacheDir = cacheDirFlag ?? (specFile.cacheDir ? path.resolve(baseDir, specFile.cacheDir) : undefined);
-  const cache = new StageCache(path.resolve(cacheDir ?? defaultCacheDir()));
-  cache.sweepTemp();
+  const cache = openCache(cacheDirFlag, read);
   const result = await buildStage(specFile.spec, { cache, tools, progress, baseDir, memo: new Map(), entries: new Map() });
   progress.printSummary();
   return { image: result.artifactPath, format: 'raw', metadata: specFile.preview };
-}
-
-interface Io {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
 }
 
 async function bootCommand(args: ParsedArgs, progress: Progress, signal: AbortSignal, io: Io): Promise<number> {
