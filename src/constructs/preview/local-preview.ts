@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { ISynthesisSession, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SPEC_FILE_VERSION, SpecFile } from '../../builder/spec';
 import { DockerVm } from '../docker-vm';
@@ -61,31 +61,28 @@ export class LocalPreview extends Construct {
     }
     this.specFilePath = `${SPECS_DIR}/${props.vm.bootloader.fingerprint}-preview.json`;
     this.command = `npx cdktf-docker-vm preview --spec ${this.specFilePath}`;
-    registerSpecFile(TerraformStack.of(this), { specFilePath: this.specFilePath, writeSpecFile: session => this.writePreviewSpec(session) });
+    registerSpecFile(TerraformStack.of(this), {
+      specFilePath: this.specFilePath,
+      specFileContent: (_stackDir, specDir) => this.previewSpec(specDir),
+    });
     new TerraformOutput(this, 'Command', {
       value: this.command,
       description: `Boots ${props.vm.node.path} locally like a Droplet; run it in the stack's synth directory`,
     });
   }
 
-  private writePreviewSpec(session: ISynthesisSession): void {
-    const stack = TerraformStack.of(this);
-    const stackDir = path.join(session.manifest.outdir, session.manifest.forStack(stack).workingDirectory);
-    const specFile = path.join(stackDir, ...this.specFilePath.split('/'));
-    mkdirSync(path.dirname(specFile), { recursive: true });
-    const content: SpecFile = {
+  private previewSpec(specDir: string): SpecFile {
+    return {
       specFileVersion: SPEC_FILE_VERSION,
-      spec: relativizeSpec(this.vm.bootloader._spec, path.dirname(specFile)),
+      spec: relativizeSpec(this.vm.bootloader._spec, specDir),
       preview: {
         hostname: this.vm.droplet.names[0],
         publicKeys: this.publicKeys,
         ...(this.vm.droplet.userData !== undefined ? { userData: this.vm.droplet.userData } : {}),
       },
     };
-    const text = JSON.stringify(content, undefined, 2) + '\n';
-    if (existsSync(specFile) && readFileSync(specFile, 'utf8') === text) return;
-    writeFileSync(specFile, text);
   }
+
 }
 
 function readPublicKeyFile(file: string): string {

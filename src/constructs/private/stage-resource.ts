@@ -95,31 +95,24 @@ export class StageResource extends DataResource {
     return `${ARTIFACTS_DIR}/${this.artifactFileName}`;
   }
 
-  /** Writes the spec file; called when the stack is synthesized. */
-  public writeSpecFile(session: ISynthesisSession): void {
-    const stack = TerraformStack.of(this);
-    const stackDir = path.join(session.manifest.outdir, session.manifest.forStack(stack).workingDirectory);
-    const specFile = path.join(stackDir, ...this.specFilePath.split('/'));
-    const specDir = path.dirname(specFile);
-    mkdirSync(specDir, { recursive: true });
-    const siblings = registeredSpecFiles(stack, this.specFilePath);
-    const wantsOutput = siblings.some(r => r.isOutputRequested);
-    const content: SpecFile = {
+  /** The spec file's content, paths relative to its directory; the stack's synthesizer writes it. */
+  public specFileContent(stackDir: string, specDir: string): SpecFile {
+    const wantsOutput = registeredSpecFiles(TerraformStack.of(this), this.specFilePath).some(r => r.isOutputRequested);
+    return {
       specFileVersion: SPEC_FILE_VERSION,
       spec: relativizeSpec(this.spec, specDir),
       ...(wantsOutput ? { output: toPosix(path.relative(specDir, path.join(stackDir, ...this.artifactPathInStack.split('/')))) } : {}),
     };
-    const text = JSON.stringify(content, undefined, 2) + '\n';
-    // Identical stages (same fingerprint) share one file; skip rewriting identical content.
-    if (existsSync(specFile) && readFileSync(specFile, 'utf8') === text) return;
-    writeFileSync(specFile, text);
   }
+
 }
 
-/** Something that writes a file into the stack's synth directory after the stack is synthesized. */
+/** A spec file written into the stack's synth directory after the stack is synthesized. */
 export interface SynthFileWriter {
+  /** Relative to the stack's synth directory. */
   readonly specFilePath: string;
-  writeSpecFile(session: ISynthesisSession): void;
+  /** The content, with paths relative to `specDir` (the spec file's directory). */
+  specFileContent(stackDir: string, specDir: string): SpecFile;
 }
 
 const specFilesByStack = new WeakMap<TerraformStack, Map<string, SynthFileWriter[]>>();
@@ -129,7 +122,7 @@ export function registerSpecFile(stack: TerraformStack, resource: SynthFileWrite
   if (!byPath) {
     byPath = new Map();
     specFilesByStack.set(stack, byPath);
-    stack.synthesizer = new SpecFileSynthesizer(stack.synthesizer, byPath);
+    stack.synthesizer = new SpecFileSynthesizer(stack, stack.synthesizer, byPath);
   }
   const list = byPath.get(resource.specFilePath) ?? [];
   list.push(resource);
@@ -145,11 +138,23 @@ function registeredSpecFiles(stack: TerraformStack, specFilePath: string): Stage
  * into the stack's synth directory.
  */
 class SpecFileSynthesizer implements IStackSynthesizer {
-  constructor(private readonly inner: IStackSynthesizer, private readonly byPath: Map<string, SynthFileWriter[]>) {}
+  constructor(
+    private readonly stack: TerraformStack,
+    private readonly inner: IStackSynthesizer,
+    private readonly byPath: Map<string, SynthFileWriter[]>,
+  ) {}
 
   public synthesize(session: ISynthesisSession): void {
     this.inner.synthesize(session);
-    for (const resources of this.byPath.values()) resources[0].writeSpecFile(session);
+    const stackDir = path.join(session.manifest.outdir, session.manifest.forStack(this.stack).workingDirectory);
+    for (const [specFilePath, writers] of this.byPath) {
+      const specFile = path.join(stackDir, ...specFilePath.split('/'));
+      mkdirSync(path.dirname(specFile), { recursive: true });
+      const text = JSON.stringify(writers[0].specFileContent(stackDir, path.dirname(specFile)), undefined, 2) + '\n';
+      // Identical stages (same fingerprint) share one file; skip rewriting identical content.
+      if (existsSync(specFile) && readFileSync(specFile, 'utf8') === text) continue;
+      writeFileSync(specFile, text);
+    }
   }
 }
 
