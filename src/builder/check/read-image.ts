@@ -9,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { ContainerKind, ImageFacts } from './facts';
 import { BuilderError, SpecError, ToolFailedError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
+import { qemuFormatName } from '../convert/plan';
 import { DiskFormatName } from '../spec';
 
 export interface OpenedImage {
@@ -41,10 +42,6 @@ export function detectContainer(head: Buffer): ContainerKind {
   if (starts('04224d18')) return 'lz4';
   if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
   return 'none';
-}
-
-export function qemuFormatOf(format: DiskFormatName): string {
-  return format === 'vhd' ? 'vpc' : format;
 }
 
 export async function openImage(file: string, options: OpenOptions): Promise<OpenedImage> {
@@ -100,7 +97,7 @@ function unreadable(file: string, why: string): BuilderError {
 }
 
 async function qemuInfo(file: string, image: string, options: OpenOptions): Promise<{ format: string; virtualBytes: number }> {
-  const fmt = options.format ? ['-f', qemuFormatOf(options.format)] : [];
+  const fmt = options.format ? ['-f', qemuFormatName(options.format)] : [];
   try {
     const { stdout } = await options.tools.run({ tool: 'qemu-img', args: ['info', '--output=json', ...fmt, image] });
     const info = JSON.parse(stdout) as { 'format': string; 'virtual-size': number };

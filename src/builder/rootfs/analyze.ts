@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import * as path from 'node:path';
-import { TarEntry } from '../common/tar-index';
+import { TarEntry, entriesByPath } from '../common/tar-index';
 
 /** What the later stages need to know about a rootfs, read from its tar index. */
 export interface RootfsFacts {
@@ -18,7 +18,7 @@ export interface RootfsFacts {
 const BLOCK = 4096;
 
 export function analyzeRootfs(tarFile: string, index: readonly TarEntry[]): RootfsFacts {
-  const byPath = new Map(index.map(e => [e.path, e]));
+  const byPath = entriesByPath(index);
   let dataBytes = 0;
   let newestMtime = 0;
   for (const e of index) {
