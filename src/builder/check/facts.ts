@@ -3,6 +3,7 @@
  * and inspect-disk.ts and judged by the pure functions in rules.ts.
  */
 import { FsFacts } from './superblock';
+import { PartitionEntry } from '../common/partition-table';
 
 /** What the file starts with: a compressed stream, an archive, or neither. */
 export type ContainerKind = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'zip' | '7z' | 'lz4' | 'tar';
@@ -17,19 +18,7 @@ export interface ImageFacts {
   readonly virtualBytes?: number;
 }
 
-export interface PartitionFacts {
-  /** 1-based, as in `vda1`. */
-  readonly number: number;
-  readonly startBytes: number;
-  readonly sizeBytes: number;
-  /** MBR type byte as sfdisk prints it ('83', 'e', 'ef') or a GPT type GUID (upper case). */
-  readonly type: string;
-  /** MBR active flag. */
-  readonly active: boolean;
-  /** GPT attribute names sfdisk prints, e.g. ['LegacyBIOSBootable']. */
-  readonly attrs: readonly string[];
-  /** GPT partition GUID, or for MBR `<disk id>-<nn>` (what PARTUUID= means). */
-  readonly partUuid?: string;
+export interface PartitionFacts extends PartitionEntry {
   readonly fs: FsFacts;
 }
 

@@ -11,19 +11,11 @@ import { BootloaderFacts, DiskFacts, PartitionFacts, RootFiles } from './facts';
 import { GPT_BIOS_BOOT, GPT_ESP } from './rules';
 import { FS_PROBE_BYTES, identifyFs, isExt } from './superblock';
 import { ToolFailedError } from '../common/errors';
+import { PartitionTable, parsePartitionTable } from '../common/partition-table';
 import { ToolRunner } from '../common/tools';
 
 const LINUX_TYPES = ['83', '0FC63DAF-8483-4772-8E79-3D69D8477DE4', '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709'];
 const EXTLINUX_PATHS = ['/boot/extlinux/ldlinux.sys', '/boot/syslinux/ldlinux.sys', '/extlinux/ldlinux.sys', '/syslinux/ldlinux.sys', '/ldlinux.sys'];
-
-interface SfdiskJson {
-  partitiontable: {
-    label: string;
-    id?: string;
-    sectorsize?: number;
-    partitions?: Array<{ node: string; start: number; size: number; type: string; bootable?: boolean; attrs?: string; uuid?: string }>;
-  };
-}
 
 export async function inspectDisk(raw: string, tools: ToolRunner): Promise<DiskFacts> {
   const bootCode = readAt(raw, 0, 440);
@@ -36,33 +28,15 @@ export async function inspectDisk(raw: string, tools: ToolRunner): Promise<DiskF
   return { label: table.label, partitions, bootCode, bootloaders, root, files };
 }
 
-type TableFacts = { label?: 'dos' | 'gpt'; tableError?: string; partitions: Array<Omit<PartitionFacts, 'fs'>> };
-
-async function readPartitionTable(raw: string, tools: ToolRunner): Promise<TableFacts> {
-  let json: SfdiskJson;
+async function readPartitionTable(raw: string, tools: ToolRunner): Promise<PartitionTable> {
+  let stdout: string;
   try {
-    json = JSON.parse((await tools.run({ tool: 'sfdisk', args: ['--json', raw] })).stdout) as SfdiskJson;
+    stdout = (await tools.run({ tool: 'sfdisk', args: ['--json', raw] })).stdout;
   } catch (e) {
     if (!(e instanceof ToolFailedError)) throw e;
     return { tableError: e.stderrTail.replace(/^.*?: /, '').trim() || 'sfdisk found none', partitions: [] };
   }
-  const t = json.partitiontable;
-  if (t.label !== 'dos' && t.label !== 'gpt') return { tableError: `a ${t.label} table`, partitions: [] };
-  const sector = t.sectorsize ?? 512;
-  const diskId = (t.id ?? '').replace(/^0x/, '').toLowerCase();
-  const partitions = (t.partitions ?? []).map(p => {
-    const number = Number(/(\d+)$/.exec(p.node)?.[1] ?? 0);
-    return {
-      number,
-      startBytes: p.start * sector,
-      sizeBytes: p.size * sector,
-      type: t.label === 'gpt' ? p.type.toUpperCase() : p.type.toLowerCase(),
-      active: p.bootable === true,
-      attrs: (p.attrs ?? '').split(/\s+/).filter(Boolean),
-      partUuid: t.label === 'gpt' ? p.uuid?.toLowerCase() : `${diskId}-${String(number).padStart(2, '0')}`,
-    };
-  });
-  return { label: t.label, partitions };
+  return parsePartitionTable(stdout);
 }
 
 async function findBootloaders(raw: string, label: 'dos' | 'gpt', partitions: PartitionFacts[], bootCode: Buffer, tools: ToolRunner): Promise<BootloaderFacts> {

@@ -6,6 +6,7 @@
 import { effectiveDatasourceList, effectiveSshdOption, parseFstab, rootPasswordField } from './config-files';
 import { CheckFacts, CheckOptions, DiskFacts, PartitionFacts, RootFiles, RuleResult } from './facts';
 import { isExt } from './superblock';
+import { isMarkedBootable } from '../common/partition-table';
 
 /** 100 GiB: the limit is counted as in constructs/image/validate-custom-image.ts (sizeGiB <= 100). */
 export const DO_MAX_VIRTUAL_BYTES = 100 * 1024 ** 3;
@@ -100,7 +101,7 @@ export const checkBiosBoot: Rule = facts => {
 };
 
 function isBiosBootable(p: PartitionFacts): boolean {
-  return p.active || p.attrs.includes('LegacyBIOSBootable') || p.type === GPT_BIOS_BOOT;
+  return isMarkedBootable(p) || p.type === GPT_BIOS_BOOT;
 }
 
 export const checkRootExt4: Rule = facts => {

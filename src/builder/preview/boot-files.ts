@@ -1,38 +1,24 @@
 import * as path from 'node:path';
 import { BuilderError } from '../common/errors';
+import { PartitionTable, isMarkedBootable, parsePartitionTable } from '../common/partition-table';
 import { ToolCall } from '../common/tools';
-
-interface SfdiskPartition {
-  readonly start: number;
-  readonly type?: string;
-  readonly bootable?: boolean;
-  readonly attrs?: string;
-}
-
-interface SfdiskDump {
-  readonly partitiontable?: {
-    readonly sectorsize?: number;
-    readonly partitions?: readonly SfdiskPartition[];
-  };
-}
 
 /**
  * Byte offset of the boot partition in `sfdisk --json` output: the one marked
  * bootable (MBR) or LegacyBIOSBootable (GPT), as the bootloader stage makes it.
  */
 export function bootPartitionOffset(sfdiskJson: string, image: string): number {
-  let dump: SfdiskDump;
+  let table: PartitionTable;
   try {
-    dump = JSON.parse(sfdiskJson) as SfdiskDump;
+    table = parsePartitionTable(sfdiskJson);
   } catch {
     throw new BuilderError(`cannot read the partition table of ${image}; is it a disk image made by cdktf-docker-vm build?`);
   }
-  const parts = dump.partitiontable?.partitions ?? [];
-  const boot = parts.find(p => p.bootable || /LegacyBIOSBootable/.test(p.attrs ?? ''));
+  const boot = table.partitions.find(isMarkedBootable);
   if (!boot) {
     throw new BuilderError(`${image} has no bootable partition to read a kernel from; boot it without --direct-kernel, or build it with cdktf-docker-vm build`);
   }
-  return boot.start * (dump.partitiontable?.sectorsize ?? 512);
+  return boot.startBytes;
 }
 
 export interface BootFileCopies {
