@@ -6,6 +6,7 @@
 import { closeSync, createReadStream, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
+import { notADiskImage, requireDiskLike } from './disk-like';
 import { ContainerKind, ImageFacts } from './facts';
 import { BuilderError, SpecError, ToolFailedError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
@@ -46,6 +47,7 @@ export function detectContainer(head: Buffer): ContainerKind {
 
 export async function openImage(file: string, options: OpenOptions): Promise<OpenedImage> {
   const head = readHead(file);
+  if (head.length === 0) throw notADiskImage(file, 'it is empty');
   const compression = detectContainer(head);
   if (compression !== 'none' && compression !== 'gzip' && compression !== 'bzip2') return { facts: { compression }, dispose: () => undefined };
   const tmp = mkdtempSync(path.join(options.tmpRoot, 'cdktf-docker-vm-check-'));
@@ -62,6 +64,7 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
       }
     }
     const info = await qemuInfo(file, image, options);
+    requireDiskLike(file, info.format, info.virtualBytes, readHead(image));
     let rawPath = image;
     if (info.format !== 'raw') {
       rawPath = path.join(tmp, 'disk.raw');
