@@ -18,6 +18,16 @@ function vm(props: Partial<DockerVmProps> = {}) {
 }
 
 describe('DockerVm', () => {
+  test('two DockerVms with the same bucketName and createBucket left true synthesize one bucket', () => {
+    // GIVEN
+    const { stack } = vm();
+    // WHEN
+    new DockerVm(stack, 'Api', { source: RootfsSource.fromDockerfile(makeContext()), regions: [Region.NYC3], bucketName: 'my-images', sshKeyIds: ['12345'] });
+    // THEN
+    const buckets = JSON.parse(Testing.synth(stack)).resource.digitalocean_spaces_bucket;
+    expect(Object.values(buckets).map((b: any) => b.name)).toEqual(['my-images']);
+  });
+
   test('composes the five stages with stable child IDs', () => {
     // GIVEN
     const { vm: v } = vm();

@@ -180,6 +180,36 @@ describe('CustomImage', () => {
     expect(() => new CustomImage(stack, 'Image', { bootloader, regions: [Region.NYC3], bucketName: 'my-images' })).not.toThrow();
   });
 
+  test('two CustomImages naming the same bucket share the one the first creates', () => {
+    // GIVEN
+    const { stack, bootloader, image: first } = image();
+    // WHEN
+    const second = new CustomImage(stack, 'Second', { bootloader, regions: [Region.NYC3], bucketName: 'my-images', objectKeyPrefix: 'other/' });
+    // THEN one bucket resource, and the second upload goes to it (so it waits for it)
+    expect(Object.keys(resources(stack, 'digitalocean_spaces_bucket'))).toHaveLength(1);
+    expect(first.bucket).toBeDefined();
+    expect(second.bucket).toBeUndefined();
+    expect(resource(stack, 'digitalocean_spaces_bucket_object', 'Second_Object').bucket).toMatch(/^\$\{digitalocean_spaces_bucket\.Image_Bucket_\w+\.name\}$/);
+  });
+
+  test('fails when two CustomImages create the same bucket in different regions', () => {
+    // GIVEN
+    const { stack, bootloader } = image();
+    // WHEN
+    const make = () => new CustomImage(stack, 'Second', { bootloader, regions: [Region.SFO3], bucketName: 'my-images' });
+    // THEN
+    expect(make).toThrow(/^bucketName my-images is already created in region nyc3 by test\/Image, and test\/Second wants it in sfo3; .*give this one another bucketName, or the same bucketRegion$/);
+  });
+
+  test('buckets of the same name in two stacks are not shared', () => {
+    // GIVEN two stacks, each with its own image (Terraform applies each stack on its own)
+    const { stack: a } = image();
+    const { stack: b } = image();
+    // THEN
+    expect(Object.keys(resources(a, 'digitalocean_spaces_bucket'))).toHaveLength(1);
+    expect(Object.keys(resources(b, 'digitalocean_spaces_bucket'))).toHaveLength(1);
+  });
+
   test('lists every failing rule in one error', () => {
     expect(() => image({ format: DiskFormat.VHD, importTimeoutMinutes: -1 })).toThrow(/^format must be[^\n]*\nimportTimeoutMinutes must be/);
   });
