@@ -15,12 +15,13 @@ export function notADiskImage(file: string, why: string): SpecError {
 
 /**
  * Throws when the image cannot be a bootable disk: smaller than any partitioned
- * disk, or (raw) without the 0x55AA signature that both an MBR and GPT's protective MBR end with.
+ * disk, or its first sector (read from the raw form of the disk) without the
+ * 0x55AA signature that both an MBR and GPT's protective MBR end with.
  */
-export function requireDiskLike(file: string, format: string, virtualBytes: number, firstSector: Buffer): void {
-  if (virtualBytes === 0) throw notADiskImage(file, 'it holds no data');
-  if (virtualBytes < MIN_DISK_BYTES) throw notADiskImage(file, `it holds only ${virtualBytes} bytes`);
-  if (format === 'raw' && (firstSector.length < 512 || firstSector.readUInt16LE(510) !== 0xaa55)) {
+export function requireDiskLike(file: string, rawBytes: number, firstSector: Buffer): void {
+  if (rawBytes === 0) throw notADiskImage(file, 'it holds no data');
+  if (rawBytes < MIN_DISK_BYTES) throw notADiskImage(file, `it holds only ${rawBytes} bytes`);
+  if (firstSector.length < 512 || firstSector.readUInt16LE(510) !== 0xaa55) {
     throw notADiskImage(file, 'its first sector has no MBR or GPT partition table signature');
   }
 }

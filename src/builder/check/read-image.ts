@@ -64,7 +64,6 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
       }
     }
     const info = await qemuInfo(file, image, options);
-    requireDiskLike(file, info.format, info.virtualBytes, readHead(image));
     let rawPath = image;
     if (info.format !== 'raw') {
       rawPath = path.join(tmp, 'disk.raw');
@@ -72,6 +71,7 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
         .catch(e => { throw unreadable(file, `qemu-img could not convert it to raw${e instanceof ToolFailedError ? `: ${e.stderrTail}` : ''}`); });
       if (image !== file) rmSync(image, { force: true });
     }
+    requireDiskLike(file, statSync(rawPath).size, readHead(rawPath));
     return { facts: { compression, inner: 'none', format: info.format, virtualBytes: info.virtualBytes }, rawPath, dispose };
   } catch (e) {
     dispose();
@@ -79,14 +79,24 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
   }
 }
 
-function readHead(file: string): Buffer {
-  let fd: number;
+/** Fails with a plain message when `file` is missing, a directory or unreadable: checked before any tool runs. */
+export function requireImageFile(file: string): void {
+  closeSync(openImageFile(file));
+}
+
+function openImageFile(file: string): number {
   try {
-    if (!statSync(file).isFile()) throw new Error('not a regular file');
-    fd = openSync(file, 'r');
+    if (statSync(file).isDirectory()) throw unreadable(file, 'it is a directory');
+    return openSync(file, 'r');
   } catch (e) {
-    throw unreadable(file, (e as Error).message);
+    if (e instanceof BuilderError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw unreadable(file, code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (e as Error).message);
   }
+}
+
+function readHead(file: string): Buffer {
+  const fd = openImageFile(file);
   try {
     const head = Buffer.alloc(HEAD_BYTES);
     return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0));
