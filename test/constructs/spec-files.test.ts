@@ -9,6 +9,7 @@ import {
   Region, RootfsSource, VmProfile,
 } from '../../src';
 import { specFileSchema } from '../../src/builder/spec-schema';
+import { writeTar } from '../builder/support/tar';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGg0dW1teWtleWZvcnRoZXRlc3RzMDEyMzQ1Njc4OQ preview@test';
 
@@ -34,7 +35,7 @@ describe('spec files the constructs write', () => {
     const keyFile = path.join(dir, 'id_ed25519.pub');
     writeFileSync(keyFile, `${KEY}\n`);
     const tar = path.join(dir, 'rootfs.tar');
-    writeFileSync(tar, Buffer.alloc(1024));
+    writeTar(tar, [{ path: 'etc/hostname', content: 'vm\n' }]);
     new LocalPreview(stack, 'Preview', { vm: web, sshPublicKeyFiles: [keyFile] });
     const rootfs = new ContainerRootfs(stack, 'TarRootfs', { source: RootfsSource.fromTarball(tar), inject: Inject.NEVER, profile: VmProfile.GENERIC, runImageCommand: false });
     const disk = new DiskImage(stack, 'Disk', { rootfs, sizeGiB: 4, partitionTable: PartitionTable.GPT, bootPartitionSizeMiB: 32 });

@@ -8,7 +8,7 @@ import { ImageArtifact } from './image-artifact';
 import { bucketFor } from './shared-bucket';
 import { CUSTOM_IMAGE_RULES } from './validate-custom-image';
 import { Bootloader } from '../bootloader/bootloader';
-import { validate } from '../private/validate';
+import { requireProps, validate } from '../private/validate';
 import { Region } from '../region';
 
 /**
@@ -157,6 +157,7 @@ export class CustomImage extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomImageProps) {
     super(scope, id);
+    requireProps('CustomImage', props, ['bootloader', 'regions', 'bucketName']);
     validate(props, CUSTOM_IMAGE_RULES);
     this.regions = [...props.regions];
     const bucketRegion = props.bucketRegion ?? props.regions[0];

@@ -138,6 +138,13 @@ describe('CustomImage', () => {
     [{ objectKeyPrefix: 'no-slash' }, /^objectKeyPrefix must be empty or folder names/],
     [{ importTimeoutMinutes: 0 }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got 0/],
     [{ tags: ['has space'] }, /^tags must be letters, digits, ':', '-' and '_'.*got \["has space"\]/],
+    [{ bucketName: '' }, /^bucketName must be 3 to 63 lowercase letters.*got ""/],
+    [{ bucketName: 42 as unknown as string }, /^bucketName must be 3 to 63 lowercase letters.*got 42/],
+    [{ imageName: '' }, /^imageName must not be empty, got ""; leave it unset for docker-vm-<fingerprint>/],
+    [{ importTimeoutMinutes: NaN }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got NaN/],
+    [{ importTimeoutMinutes: -5 }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got -5/],
+    [{ regions: undefined }, /^regions must be set for CustomImage, got undefined; pass it in the props/],
+    [{ bucketName: null as unknown as string }, /^bucketName must be set for CustomImage, got null/],
   ])('fails when the props are %j', (props, message) => {
     expect(() => image(props)).toThrow(message);
   });
