@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bootUntil } from './boot/qemu';
-import { checkBuildInputs } from './build-inputs';
+import { checkBuildInputs, checkSpecInputs } from './build-inputs';
 import { checkCommand } from './check/run';
 import { Io, one } from './cli-args';
 import { StageCache, defaultCacheDir } from './common/cache';
@@ -152,6 +152,12 @@ export function parseSizeMiB(value: string | undefined): number | undefined {
   return mib;
 }
 
+function kernelArgs(values: readonly string[]): string[] {
+  const bad = values.find(v => !/^[^\s\x00-\x1f]+$/.test(v));
+  if (bad !== undefined) throw new SpecError(`--kernel-arg ${JSON.stringify(bad)} must be one non-empty word without spaces; give each argument its own --kernel-arg`);
+  return [...values];
+}
+
 /** Turns `build` flags into a convert spec (the whole chain). */
 export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageSpec; output: string } {
   const output = one(args, 'output');
@@ -190,7 +196,7 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
     compression: oneOf<CompressionName>(args, 'compress', COMPRESSIONS, guessed.compression),
     bootloader: {
       stage: 'bootloader',
-      extraKernelArgs: args.flags.get('kernel-arg') ?? [],
+      extraKernelArgs: kernelArgs(args.flags.get('kernel-arg') ?? []),
       // bios is the default and stays out of the spec, so BIOS fingerprints are unchanged
       ...(firmware === 'bios' ? {} : { firmware }),
       disk: {
@@ -278,6 +284,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       if (!specPath) throw new SpecError('--spec FILE is required');
       read = readSpecFile(specPath);
       spec = read.specFile.spec;
+      checkSpecInputs(spec, read.baseDir);
       output = read.specFile.output ? path.resolve(read.baseDir, read.specFile.output) : undefined;
       baseDir = read.baseDir;
     } else {

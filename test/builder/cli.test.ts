@@ -356,6 +356,8 @@ describe('main refuses bad input with one line naming it and the fix', () => {
       specFileVersion: SPEC_FILE_VERSION,
       spec: { stage: 'disk', partitionTable: 'mbr', bootPartitionMiB: 16, rootfs: { stage: 'rootfs', source: { kind: 'image', reference: 'debian:bookworm' } } },
     }));
+    writeFileSync(at('tar-is-dir.json'), spec({ specFileVersion: SPEC_FILE_VERSION, spec: { stage: 'rootfs', source: { kind: 'tar', path: 'a-dir' } } }));
+    writeFileSync(at('tar-is-text.json'), spec({ specFileVersion: SPEC_FILE_VERSION, spec: { stage: 'rootfs', source: { kind: 'tar', path: 'notes.txt' } } }));
     writeFileSync(at('string.json'), '"spec"');
     writeFileSync(at('array.json'), '[1, 2]');
     writeFileSync(at('truncated.json'), '{"specFileVersion": 1, "spec": {');
@@ -373,6 +375,10 @@ describe('main refuses bad input with one line naming it and the fix', () => {
     ['a spec that is a JSON array', () => ['run', '--spec', at('array.json')], /has version nothing/],
     ['a spec cut short', () => ['run', '--spec', at('truncated.json')], /cannot read spec file \S+truncated\.json \(.*JSON.*\); synthesize the stack again/],
     ['a spec that is a directory', () => ['run', '--spec', at('a-dir')], /cannot read spec file \S+a-dir \(EISDIR/],
+    ['a spec whose rootfs tar is a directory', () => ['run', '--spec', at('tar-is-dir.json')], /the spec's rootfs tar \S+a-dir is a directory, not a file; give a root filesystem tar/],
+    ['a spec whose rootfs tar is a text file', () => ['run', '--spec', at('tar-is-text.json')], /the spec's rootfs tar \S+notes\.txt is not a tar file/],
+    ['build --kernel-arg ""', () => ['build', '--image', 'debian:bookworm', '--kernel-arg', '', '--output', at('out.img')], /--kernel-arg "" must be one non-empty word without spaces/],
+    ['build --kernel-arg "a b"', () => ['build', '--image', 'debian:bookworm', '--kernel-arg', 'a b', '--output', at('out.img')], /--kernel-arg "a b" must be one non-empty word/],
     ['a missing boot image', () => ['boot', at('nonexistent.qcow2')], /^cdktf-docker-vm: error: image \S+nonexistent\.qcow2 does not exist; build one with: cdktf-docker-vm build/],
     ['a boot image that is a directory', () => ['boot', at('a-dir')], /image \S+a-dir is a directory, not a file; build one with/],
     ['boot --timeout abc', () => ['boot', at('vm.qcow2'), '--timeout', 'abc'], /--timeout abc must be a positive number of seconds, at most 86400; write it like --timeout 600/],
