@@ -18,6 +18,8 @@ const project = new cdktf.ConstructLibraryCdktf({
   typescriptVersion: '~5.9',
   minNodeVersion: '20.0.0',
   peerDeps: ['@cdktf/provider-digitalocean@13.14.1'],
+  // zod is not a jsii module, so it ships inside the package
+  bundledDeps: ['zod@^4'],
   devDeps: ['@cdktf/provider-digitalocean@13.14.1', 'ts-node@^10.9.2'],
   bin: { 'cdktf-docker-vm': 'bin/cdktf-docker-vm' },
 

@@ -1,18 +1,23 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { bootUntil, formatFromName } from './boot/qemu';
+import { bootUntil } from './boot/qemu';
+import { checkBuildInputs, checkSpecInputs } from './build-inputs';
 import { checkCommand } from './check/run';
 import { Io, one } from './cli-args';
 import { StageCache, defaultCacheDir } from './common/cache';
 import { BuilderError, InterruptedError, SpecError } from './common/errors';
 import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
+import { memoryMiB, regex, requireFile, seconds, wholeNumber } from './input-checks';
+import { guessFromOutput } from './output-format';
 import { buildStage, checkOutputWritable, publishArtifact } from './pipeline';
 import { PreviewFromSpec, PREVIEW_BOOLEAN_FLAGS, PREVIEW_FLAGS, PREVIEW_USAGE, previewCommand } from './preview/command';
 import {
-  COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, FIRMWARES, FirmwareName, INJECT_MODES, InjectModeName,
-  PARTITION_TABLES, PartitionTableName, RootfsSourceSpec, SPEC_FILE_VERSION, SpecFile, StageSpec, VM_PROFILES, VmProfileName,
+  COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, FIRMWARES, FirmwareName,
+  INJECT_MODES, InjectModeName, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, PartitionTableName, RootfsSourceSpec, StageSpec, ConvertSpec,
+  VM_PROFILES, VmProfileName,
 } from './spec';
+import { readSpecFile } from './spec-file';
 
 const USAGE = `Usage
   cdktf-docker-vm build SOURCE --output FILE [options]
@@ -34,7 +39,8 @@ Build options
   --build-arg K=V        docker build argument (repeatable, passed literally)
   --target STAGE         multi-stage build target
   --output FILE          where to write the image (written atomically)
-  --format F             raw|qcow2|vmdk|vhdx|vdi|vhd (default: from the output name, else raw)
+  --format F             raw|qcow2|vmdk|vhdx|vdi|vhd (default: from the output name: .img .raw .qcow2
+                         .vmdk .vhdx .vdi .vhd, or raw without an extension; another extension needs --format)
   --compress C           none|gzip|bzip2 (default: from the output name, else none)
   --size S               auto, or the whole disk size like 4G or 2048M (default auto:
                          rootfs data + inodes + journal + max(30%, 256 MiB) free)
@@ -69,6 +75,7 @@ Check options (DigitalOcean's custom image rules, read without mounting; table o
 
 ${PREVIEW_USAGE}
 Exit codes: 0 ok, 1 build failed, 2 bad input, 3 missing host tool, 130 interrupted.
+Set CDKTF_DOCKER_VM_DEBUG=1 to print the stack trace of an unexpected error (for a bug report).
 
 Examples
   cdktf-docker-vm build --dockerfile examples/hello-vm/Dockerfile --output hello.qcow2
@@ -130,13 +137,25 @@ function oneOf<T extends string>(args: ParsedArgs, name: string, allowed: readon
   return v as T;
 }
 
+const MAX_DISK_MIB = 16 * 1024 * 1024;
+
+/** A boot partition larger than 64 GiB is a typo (the kernel and initrd need about 100 MiB). */
+const MAX_BOOT_MIB = 65536;
+
 export function parseSizeMiB(value: string | undefined): number | undefined {
   if (value === undefined || value === 'auto') return undefined;
   const m = /^(\d+(?:\.\d+)?)\s*([MG])i?B?$/i.exec(value.trim());
   if (!m) throw new SpecError(`--size ${value} is not a size; use auto, or a number with G or M like 4G or 2048M`);
   const mib = Math.ceil(Number(m[1]) * (m[2].toUpperCase() === 'G' ? 1024 : 1));
   if (mib < 64) throw new SpecError(`--size ${value} is below 64 MiB; use auto or a larger size`);
+  if (mib > MAX_DISK_MIB) throw new SpecError(`--size ${value} is above 16 TiB (the largest ext4 root this tool makes); use auto or a smaller size like 100G`);
   return mib;
+}
+
+function kernelArgs(values: readonly string[]): string[] {
+  const bad = values.find(v => !/^[^\s\x00-\x1f]+$/.test(v));
+  if (bad !== undefined) throw new SpecError(`--kernel-arg ${JSON.stringify(bad)} must be one non-empty word without spaces; give each argument its own --kernel-arg`);
+  return [...values];
 }
 
 /** Turns `build` flags into a convert spec (the whole chain). */
@@ -157,16 +176,19 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
       if (eq <= 0) throw new SpecError(`--build-arg ${kv} is not KEY=VALUE; write it like --build-arg VERSION=1.2`);
       buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
-    source = { kind: 'dockerfile', contextDir, dockerfile: path.relative(contextDir, dockerfile), buildArgs, target: one(args, 'target') };
+    const target = one(args, 'target');
+    if (target === '') throw new SpecError('--target is empty; give the name of a stage in the Dockerfile (FROM ... AS NAME), or leave it out');
+    source = { kind: 'dockerfile', contextDir, dockerfile: path.relative(contextDir, dockerfile), buildArgs, target };
   } else if (sources[0] === 'image') {
-    source = { kind: 'image', reference: one(args, 'image')! };
+    const reference = one(args, 'image')!;
+    if (!reference.trim()) throw new SpecError('--image is empty; give an image reference like debian:bookworm');
+    source = { kind: 'image', reference };
   } else {
     source = { kind: 'tar', path: path.resolve(cwd, one(args, 'tar')!) };
   }
-  const guessed = guessFromOutput(output);
+  const guessed = guessFromOutput(output, args.flags.has('format'));
   const bootSize = one(args, 'boot-size');
-  const bootPartitionMiB = bootSize === undefined ? DEFAULT_BOOT_PARTITION_MIB : Number(bootSize);
-  if (!Number.isInteger(bootPartitionMiB) || bootPartitionMiB <= 0) throw new SpecError(`--boot-size ${bootSize} is not a whole number of MiB; write it like --boot-size 256`);
+  const bootPartitionMiB = bootSize === undefined ? DEFAULT_BOOT_PARTITION_MIB : wholeNumber('boot-size', bootSize, MIN_BOOT_PARTITION_MIB, MAX_BOOT_MIB, '256');
   const firmware = oneOf<FirmwareName>(args, 'firmware', FIRMWARES, 'bios');
   const spec: StageSpec = {
     stage: 'convert',
@@ -174,7 +196,7 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
     compression: oneOf<CompressionName>(args, 'compress', COMPRESSIONS, guessed.compression),
     bootloader: {
       stage: 'bootloader',
-      extraKernelArgs: args.flags.get('kernel-arg') ?? [],
+      extraKernelArgs: kernelArgs(args.flags.get('kernel-arg') ?? []),
       // bios is the default and stays out of the spec, so BIOS fingerprints are unchanged
       ...(firmware === 'bios' ? {} : { firmware }),
       disk: {
@@ -195,34 +217,6 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
     },
   };
   return { spec, output: path.resolve(cwd, output) };
-}
-
-function guessFromOutput(output: string): { format: DiskFormatName; compression: CompressionName } {
-  let name = path.basename(output);
-  let compression: CompressionName = 'none';
-  if (name.endsWith('.gz')) compression = 'gzip';
-  if (name.endsWith('.bz2')) compression = 'bzip2';
-  if (compression !== 'none') name = name.replace(/\.(gz|bz2)$/, '');
-  let format: DiskFormatName = 'raw';
-  try {
-    format = formatFromName(name);
-  } catch {
-    // unknown extension: raw
-  }
-  return { format, compression };
-}
-
-export function readSpecFile(file: string): { specFile: SpecFile; baseDir: string } {
-  let parsed: SpecFile;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as SpecFile;
-  } catch (e) {
-    throw new SpecError(`cannot read spec file ${file} (${(e as Error).message}); synthesize the stack again (cdktf synth)`);
-  }
-  if (parsed.specFileVersion !== SPEC_FILE_VERSION) {
-    throw new SpecError(`spec file ${file} has version ${parsed.specFileVersion}, this builder reads ${SPEC_FILE_VERSION}; synthesize the stack again with this version of cdktf-docker-vm`);
-  }
-  return { specFile: parsed, baseDir: path.dirname(path.resolve(file)) };
 }
 
 export function version(): string {
@@ -290,11 +284,13 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       if (!specPath) throw new SpecError('--spec FILE is required');
       read = readSpecFile(specPath);
       spec = read.specFile.spec;
+      checkSpecInputs(spec, read.baseDir);
       output = read.specFile.output ? path.resolve(read.baseDir, read.specFile.output) : undefined;
       baseDir = read.baseDir;
     } else {
       if (args.positional.length) throw new SpecError(`unexpected argument ${args.positional[0]}; see cdktf-docker-vm --help`);
       const built = buildSpecFromArgs(args, process.cwd());
+      checkBuildInputs((built.spec as ConvertSpec).bootloader.disk.rootfs.source, built.output);
       spec = built.spec;
       output = built.output;
       baseDir = process.cwd();
@@ -331,12 +327,20 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       io.stderr.write(`cdktf-docker-vm: error: ${e.message}\n`);
       return e.exitCode;
     }
-    io.stderr.write(`cdktf-docker-vm: unexpected error: ${(e as Error).stack ?? e}\n`);
+    io.stderr.write(unexpectedError(e));
     return 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The last-resort message: a bug in this tool, so a pointer to report it; the stack only when asked for. */
+export function unexpectedError(e: unknown, env = process.env): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const stack = env.CDKTF_DOCKER_VM_DEBUG === '1' && e instanceof Error && e.stack ? `${e.stack}\n` : '';
+  return `cdktf-docker-vm: unexpected error: ${message}\n` +
+    '  this is a bug in cdktf-docker-vm: please report it with the command line; run again with CDKTF_DOCKER_VM_DEBUG=1 for the stack trace\n' + stack;
 }
 
 /** The cache: --cache-dir, else the spec file's `cacheDir`, else the default; temp dirs of dead builders removed. */
@@ -361,21 +365,28 @@ async function buildForPreview(specPath: string, cacheDirFlag: string | undefine
   return { image: result.artifactPath, format: 'raw', metadata: specFile.preview };
 }
 
+const IMAGE_FIX = 'build one with: cdktf-docker-vm build --dockerfile Dockerfile --output vm.qcow2, or give the path of a disk image';
+
 async function bootCommand(args: ParsedArgs, progress: Progress, signal: AbortSignal, io: Io): Promise<number> {
   const image = args.positional[0];
   if (!image) throw new SpecError('boot needs an IMAGE; example: cdktf-docker-vm boot hello.qcow2');
+  if (args.positional.length > 1) throw new SpecError(`unexpected argument ${args.positional[1]}; boot takes one IMAGE`);
+  requireFile(image, 'image', IMAGE_FIX);
   const format = one(args, 'format') as DiskFormatName | undefined;
   if (format && !(DISK_FORMATS as readonly string[]).includes(format)) throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}`);
-  const timeout = Number(one(args, 'timeout') ?? 300);
+  const timeoutFlag = one(args, 'timeout');
+  const timeout = timeoutFlag === undefined ? 300 : seconds('timeout', timeoutFlag);
   const until = one(args, 'until');
+  const untilRegex = until === undefined ? undefined : regex('until', until);
+  const memory = memoryMiB(one(args, 'memory'));
   const firmware = oneOf<FirmwareName>(args, 'firmware', FIRMWARES, 'bios');
   progress.step('boot', `starting QEMU with ${image}${firmware === 'uefi' ? ' (UEFI: OVMF)' : ''}`);
   const result = await bootUntil({
     image,
     format,
     timeoutSeconds: timeout,
-    until: until ? new RegExp(until, 'm') : undefined,
-    memoryMiB: Number(one(args, 'memory') ?? 1024),
+    until: untilRegex,
+    memoryMiB: memory ?? 1024,
     firmware,
     signal,
     onConsole: args.flags.has('quiet') ? undefined : text => io.stderr.write(text),
@@ -388,7 +399,7 @@ async function bootCommand(args: ParsedArgs, progress: Progress, signal: AbortSi
 
 if (require.main === module) {
   process.on('unhandledRejection', e => {
-    process.stderr.write(`cdktf-docker-vm: unexpected error: ${(e as Error)?.stack ?? e}\n`);
+    process.stderr.write(unexpectedError(e));
     process.exit(1);
   });
   void main(process.argv.slice(2)).then(code => { process.exitCode = code; });

@@ -8,6 +8,7 @@ import { DropletSize } from './droplet/droplet-size';
 import { CustomImage } from './image/custom-image';
 import { Distribution } from './image/distribution';
 import { Compression, DiskFormat } from './image/formats';
+import { requireProps } from './private/validate';
 import { Region } from './region';
 import { ContainerRootfs } from './rootfs/container-rootfs';
 import { RootfsSource } from './rootfs/rootfs-source';
@@ -214,6 +215,7 @@ export class DockerVm extends Construct {
 
   constructor(scope: Construct, id: string, props: DockerVmProps) {
     super(scope, id);
+    requireProps('DockerVm', props, ['source', 'regions', 'bucketName']);
     this.rootfs = new ContainerRootfs(this, 'Rootfs', {
       source: props.source,
       inject: props.inject,

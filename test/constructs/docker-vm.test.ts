@@ -18,6 +18,37 @@ function vm(props: Partial<DockerVmProps> = {}) {
 }
 
 describe('DockerVm', () => {
+  test.each([
+    ['source', { source: undefined }, /^source must be set for DockerVm, got undefined; pass it in the props$/],
+    ['regions', { regions: undefined }, /^regions must be set for DockerVm/],
+    ['bucketName', { bucketName: null }, /^bucketName must be set for DockerVm, got null/],
+  ])('fails with the prop\'s name when %s is missing, not a TypeError', (_name, props, message) => {
+    expect(() => vm(props as unknown as Partial<DockerVmProps>)).toThrow(message);
+  });
+
+  test.each([
+    [{ sshKeyIds: [''] }, /^sshKeyIds must not hold empty ids, got \[""\]; pass SSH key ids or fingerprints/],
+    [{ dropletCount: NaN }, /^count must be a whole number, 1 or more/],
+    [{ dropletCount: 1e9 }, /^count must be 1000 or less, got 1000000000/],
+    [{ userData: 'x'.repeat(70_000) }, /^userData must be 65536 bytes or less \(DigitalOcean limit\), got 70000 bytes/],
+    [{ sizeGiB: NaN }, /^sizeGiB must be a whole number of GiB, 1 or more, got NaN/],
+    [{ sizeGiB: 0 }, /^sizeGiB must be a whole number of GiB, 1 or more, got 0/],
+    [{ bootPartitionSizeMiB: 16 }, /^bootPartitionSizeMiB must be a whole number of MiB, 32 or more, got 16/],
+    [{ dropletName: '' }, /^name must be a hostname/],
+  ])('fails when the props are %j', (props, message) => {
+    expect(() => vm(props as Partial<DockerVmProps>)).toThrow(message);
+  });
+
+  test('two DockerVms with the same bucketName and createBucket left true synthesize one bucket', () => {
+    // GIVEN
+    const { stack } = vm();
+    // WHEN
+    new DockerVm(stack, 'Api', { source: RootfsSource.fromDockerfile(makeContext()), regions: [Region.NYC3], bucketName: 'my-images', sshKeyIds: ['12345'] });
+    // THEN
+    const buckets = JSON.parse(Testing.synth(stack)).resource.digitalocean_spaces_bucket;
+    expect(Object.values(buckets).map((b: any) => b.name)).toEqual(['my-images']);
+  });
+
   test('composes the five stages with stable child IDs', () => {
     // GIVEN
     const { vm: v } = vm();

@@ -6,6 +6,7 @@
 import { closeSync, createReadStream, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
+import { notADiskImage, requireDiskLike } from './disk-like';
 import { ContainerKind, ImageFacts } from './facts';
 import { BuilderError, SpecError, ToolFailedError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
@@ -46,6 +47,7 @@ export function detectContainer(head: Buffer): ContainerKind {
 
 export async function openImage(file: string, options: OpenOptions): Promise<OpenedImage> {
   const head = readHead(file);
+  if (head.length === 0) throw notADiskImage(file, 'it is empty');
   const compression = detectContainer(head);
   if (compression !== 'none' && compression !== 'gzip' && compression !== 'bzip2') return { facts: { compression }, dispose: () => undefined };
   const tmp = mkdtempSync(path.join(options.tmpRoot, 'cdktf-docker-vm-check-'));
@@ -69,6 +71,7 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
         .catch(e => { throw unreadable(file, `qemu-img could not convert it to raw${e instanceof ToolFailedError ? `: ${e.stderrTail}` : ''}`); });
       if (image !== file) rmSync(image, { force: true });
     }
+    requireDiskLike(file, statSync(rawPath).size, readHead(rawPath));
     return { facts: { compression, inner: 'none', format: info.format, virtualBytes: info.virtualBytes }, rawPath, dispose };
   } catch (e) {
     dispose();
@@ -76,14 +79,24 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
   }
 }
 
-function readHead(file: string): Buffer {
-  let fd: number;
+/** Fails with a plain message when `file` is missing, a directory or unreadable: checked before any tool runs. */
+export function requireImageFile(file: string): void {
+  closeSync(openImageFile(file));
+}
+
+function openImageFile(file: string): number {
   try {
-    if (!statSync(file).isFile()) throw new Error('not a regular file');
-    fd = openSync(file, 'r');
+    if (statSync(file).isDirectory()) throw unreadable(file, 'it is a directory');
+    return openSync(file, 'r');
   } catch (e) {
-    throw unreadable(file, (e as Error).message);
+    if (e instanceof BuilderError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw unreadable(file, code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (e as Error).message);
   }
+}
+
+function readHead(file: string): Buffer {
+  const fd = openImageFile(file);
   try {
     const head = Buffer.alloc(HEAD_BYTES);
     return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0));

@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import { CheckOptions, ImageFacts, RuleResult } from './facts';
 import { inspectDisk } from './inspect-disk';
-import { detectContainer, openImage } from './read-image';
+import { detectContainer, openImage, requireImageFile } from './read-image';
 import { judge } from './rules';
 import { BuilderError, SpecError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
@@ -119,6 +119,7 @@ export async function checkCommand(
     throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}, or leave it out to detect it`);
   }
   const image = positional[0];
+  requireImageFile(image);
   progress(`reading ${image}`);
   const started = Date.now();
   const result = await checkImage(image, tools, { ...options, format: format as DiskFormatName | undefined });

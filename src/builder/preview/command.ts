@@ -6,6 +6,7 @@ import { PreviewSession, startPreview } from './run';
 import { CommandArgs, Io, one } from '../cli-args';
 import { SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
+import { memoryMiB, requireFile, seconds } from '../input-checks';
 import { DISK_FORMATS, DiskFormatName, PreviewMetadataSpec } from '../spec';
 
 /** A disk built from a LocalPreview spec, with the metadata its Droplets get. */
@@ -37,14 +38,6 @@ export const PREVIEW_USAGE = `Preview options
   --memory MIB           guest memory (default 1024)
 `;
 
-function positiveNumber(args: CommandArgs, name: string): number | undefined {
-  const v = one(args, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new SpecError(`--${name} ${v} is not a whole positive number`);
-  return n;
-}
-
 /** `25G`, `2048M`, or a number of MiB. */
 export function parseDiskSizeMiB(value: string): number {
   const m = /^(\d+)\s*([MG])?i?B?$/i.exec(value.trim());
@@ -64,6 +57,7 @@ export async function previewCommand(
   const image = fromSpec?.image ?? args.positional[0];
   if (!image) throw new SpecError('preview needs an IMAGE; example: cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub');
   if (args.positional.length > 1) throw new SpecError(`unexpected argument ${args.positional[1]}; preview takes one IMAGE`);
+  if (!fromSpec) requireFile(image, 'image', 'build one with: cdktf-docker-vm build --dockerfile Dockerfile --output vm.qcow2, or give the path of a disk image');
   const sshKey = one(args, 'ssh-key') ?? (fromSpec ? defaultKeyFor(fromSpec.metadata.publicKeys) : undefined);
   if (!sshKey) {
     throw new SpecError(fromSpec
@@ -75,8 +69,9 @@ export async function previewCommand(
   const diskSize = one(args, 'disk-size');
   const sshPort = one(args, 'ssh-port');
   if (sshPort !== undefined && !/^\d+$/.test(sshPort)) throw new SpecError(`--ssh-port ${sshPort} is not a port number`);
-  const timeout = one(args, 'timeout');
-  if (timeout !== undefined && !(Number(timeout) > 0)) throw new SpecError(`--timeout ${timeout} is not a positive number of seconds`);
+  const timeoutFlag = one(args, 'timeout');
+  const timeout = timeoutFlag === undefined ? undefined : seconds('timeout', timeoutFlag);
+  const memory = memoryMiB(one(args, 'memory'));
 
   const specUserData = fromSpec?.metadata.userData !== undefined && one(args, 'user-data') === undefined
     ? writePrivateTemp('user_data', fromSpec.metadata.userData) : undefined;
@@ -93,10 +88,10 @@ export async function previewCommand(
       sshPort: sshPort === undefined ? undefined : Number(sshPort),
       forwards: (args.flags.get('forward') ?? []).map(parseForward),
       user: one(args, 'user'),
-      timeoutSeconds: timeout === undefined ? undefined : Number(timeout),
+      timeoutSeconds: timeout,
       consoleLog: one(args, 'console-log'),
       directKernel: args.flags.has('direct-kernel'),
-      memoryMiB: positiveNumber(args, 'memory'),
+      memoryMiB: memory,
       progress,
       signal,
     });

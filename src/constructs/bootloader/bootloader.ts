@@ -5,7 +5,7 @@ import { BOOTLOADER_RULES } from './validate-bootloader';
 import { BootloaderSpec } from '../../builder/spec';
 import { DiskImage } from '../disk/disk-image';
 import { StageResource } from '../private/stage-resource';
-import { validate } from '../private/validate';
+import { requireProps, validate } from '../private/validate';
 
 /**
  * Properties of a Bootloader.
@@ -56,6 +56,7 @@ export class Bootloader extends Construct {
 
   constructor(scope: Construct, id: string, props: BootloaderProps) {
     super(scope, id);
+    requireProps('Bootloader', props, ['disk']);
     validate(props, BOOTLOADER_RULES);
     this.disk = props.disk;
     this.firmware = props.firmware ?? Firmware.BIOS;

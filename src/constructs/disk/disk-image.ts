@@ -4,7 +4,7 @@ import { PartitionTable } from './partition-table';
 import { DISK_IMAGE_RULES } from './validate-disk-image';
 import { DEFAULT_BOOT_PARTITION_MIB, DiskSpec } from '../../builder/spec';
 import { StageResource } from '../private/stage-resource';
-import { validate } from '../private/validate';
+import { requireProps, validate } from '../private/validate';
 import { ContainerRootfs } from '../rootfs/container-rootfs';
 
 /**
@@ -73,6 +73,7 @@ export class DiskImage extends Construct {
 
   constructor(scope: Construct, id: string, props: DiskImageProps) {
     super(scope, id);
+    requireProps('DiskImage', props, ['rootfs']);
     validate(props, DISK_IMAGE_RULES);
     this.rootfs = props.rootfs;
     this.sizeGiB = props.sizeGiB;

@@ -1,10 +1,10 @@
 import type { DiskImageProps } from './disk-image';
 import { PartitionTable } from './partition-table';
+import { MIN_BOOT_PARTITION_MIB } from '../../builder/spec';
 import { isKnown, isToken, ValidationRule } from '../private/validate';
 
 /** The largest disk an MBR partition table can address (2 TiB). */
 export const MBR_MAX_SIZE_GIB = 2048;
-export const MIN_BOOT_PARTITION_MIB = 16;
 
 export const DISK_IMAGE_RULES: readonly ValidationRule<DiskImageProps>[] = [
   {

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { DropletSize } from './droplet-size';
 import { DROPLET_RULES, isValidDropletName } from './validate-droplet';
 import { CustomImage } from '../image/custom-image';
-import { isToken, validate } from '../private/validate';
+import { isToken, requireProps, validate } from '../private/validate';
 import { Region } from '../region';
 
 /**
@@ -129,6 +129,7 @@ export class Droplet extends Construct {
 
   constructor(scope: Construct, id: string, props: DropletProps) {
     super(scope, id);
+    requireProps('Droplet', props, ['image']);
     validate(props, DROPLET_RULES);
     const count = props.count ?? 1;
     const baseName = props.name ?? this.defaultName();

@@ -4,6 +4,9 @@ import { isKnown, isToken, ValidationRule } from '../private/validate';
 /** DigitalOcean's limit for user_data. */
 export const MAX_USER_DATA_BYTES = 64 * 1024;
 
+/** A larger count is taken for a typo: 1e9 ran synth out of memory building the names. */
+export const MAX_DROPLET_COUNT = 1000;
+
 const LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const HOSTNAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
 const TAG = /^[A-Za-z0-9:_-]{1,255}$/;
@@ -23,8 +26,16 @@ export const DROPLET_RULES: readonly ValidationRule<DropletProps>[] = [
     message: p => `count must be a whole number, 1 or more, known at synth time, got ${isToken(p.count) ? 'a token' : p.count}; pass a plain number`,
   },
   {
+    fails: p => isKnown(p.count) && p.count > MAX_DROPLET_COUNT,
+    message: p => `count must be ${MAX_DROPLET_COUNT} or less, got ${p.count}; pass the number of Droplets you want (a larger count is taken for a typo)`,
+  },
+  {
     fails: p => !isToken(p.sshKeyIds) && !isToken(p.sshKeys) && keyCount(p) === 0,
     message: () => 'sshKeyIds or sshKeys must name at least one SSH key, got none; DigitalOcean disables password login on Droplets from custom images, pass an SSH key id or fingerprint, or an SshKey',
+  },
+  {
+    fails: p => !isToken(p.sshKeyIds) && (p.sshKeyIds ?? []).some(k => !isToken(k) && !k.trim()),
+    message: p => `sshKeyIds must not hold empty ids, got ${JSON.stringify(p.sshKeyIds)}; pass SSH key ids or fingerprints (doctl compute ssh-key list)`,
   },
   {
     fails: p => isKnown(p.userData) && Buffer.byteLength(p.userData, 'utf8') > MAX_USER_DATA_BYTES,

@@ -5,9 +5,10 @@ import { Construct } from 'constructs';
 import { Distribution } from './distribution';
 import { Compression, DiskFormat } from './formats';
 import { ImageArtifact } from './image-artifact';
+import { bucketFor } from './shared-bucket';
 import { CUSTOM_IMAGE_RULES } from './validate-custom-image';
 import { Bootloader } from '../bootloader/bootloader';
-import { validate } from '../private/validate';
+import { requireProps, validate } from '../private/validate';
 import { Region } from '../region';
 
 /**
@@ -32,6 +33,7 @@ export interface CustomImageProps {
 
   /**
    * Create the bucket. Set it to false to upload to an existing bucket named `bucketName`.
+   * Other CustomImages of the stack with the same `bucketName` (and region) share the bucket the first one creates.
    *
    * @default true
    */
@@ -155,6 +157,7 @@ export class CustomImage extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomImageProps) {
     super(scope, id);
+    requireProps('CustomImage', props, ['bootloader', 'regions', 'bucketName']);
     validate(props, CUSTOM_IMAGE_RULES);
     this.regions = [...props.regions];
     const bucketRegion = props.bucketRegion ?? props.regions[0];
@@ -170,12 +173,14 @@ export class CustomImage extends Construct {
 
     let bucketName = props.bucketName;
     if (props.createBucket ?? true) {
-      this.bucket = new SpacesBucket(this, 'Bucket', {
+      // Several CustomImages of one stack naming the same bucket share the first one's.
+      const { bucket, shared } = bucketFor(this, props.bucketName, bucketRegion.slug, () => new SpacesBucket(this, 'Bucket', {
         name: props.bucketName,
         region: bucketRegion.slug,
         acl: 'private',
-      });
-      bucketName = this.bucket.name;
+      }));
+      if (!shared) this.bucket = bucket;
+      bucketName = bucket.name;
     }
 
     const extension = this.artifact.fileName.slice(this.artifact.fileName.indexOf('.'));

@@ -4,7 +4,7 @@ import { Compression, DiskFormat } from './formats';
 import { ConvertSpec } from '../../builder/spec';
 import { Bootloader } from '../bootloader/bootloader';
 import { StageResource } from '../private/stage-resource';
-import { validate, ValidationRule } from '../private/validate';
+import { requireProps, validate, ValidationRule } from '../private/validate';
 
 /**
  * Properties of an ImageArtifact.
@@ -102,6 +102,7 @@ export class ImageArtifact extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageArtifactProps) {
     super(scope, id);
+    requireProps('ImageArtifact', props, ['bootloader']);
     validate(props, RULES);
     this.bootloader = props.bootloader;
     this.format = props.format ?? DiskFormat.QCOW2;

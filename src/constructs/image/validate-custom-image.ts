@@ -37,6 +37,10 @@ export const CUSTOM_IMAGE_RULES: readonly ValidationRule<CustomImageProps>[] = [
     message: p => `bucketName must be 3 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit, got ${JSON.stringify(p.bucketName)}; pick a valid Spaces bucket name`,
   },
   {
+    fails: p => isKnown(p.imageName) && !p.imageName.trim(),
+    message: p => `imageName must not be empty, got ${JSON.stringify(p.imageName)}; leave it unset for docker-vm-<fingerprint>`,
+  },
+  {
     fails: p => isKnown(p.objectKeyPrefix) && !KEY_PREFIX.test(p.objectKeyPrefix),
     message: p => `objectKeyPrefix must be empty or folder names of letters, digits, '.', '_', '-' each ending in '/', got ${JSON.stringify(p.objectKeyPrefix)}; use e.g. 'images/'`,
   },

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { SPEC_FILE_VERSION, SpecFile } from '../../builder/spec';
 import { DockerVm } from '../docker-vm';
 import { SPECS_DIR, registerSpecFile, relativizeSpec } from '../private/stage-resource';
+import { requireProps } from '../private/validate';
 
 /**
  * Properties of a LocalPreview.
@@ -45,6 +46,7 @@ export class LocalPreview extends Construct {
 
   constructor(scope: Construct, id: string, props: LocalPreviewProps) {
     super(scope, id);
+    requireProps('LocalPreview', props, ['vm']);
     this.vm = props.vm;
     this.publicKeys = [
       ...(props.sshPublicKeyFiles ?? []).map(readPublicKeyFile),

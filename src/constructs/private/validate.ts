@@ -24,3 +24,12 @@ export function isKnown<T>(value: T | undefined): value is T {
 export function isToken(value: unknown): boolean {
   return value !== undefined && Token.isUnresolved(value);
 }
+
+/**
+ * Fails with the prop's name when a required prop is missing (JavaScript callers,
+ * or `null` from another jsii language), before a rule reads it and dies with a TypeError.
+ */
+export function requireProps<T extends object>(construct: string, props: T | undefined, names: readonly (keyof T & string)[]): void {
+  const missing = names.filter(n => props?.[n] === undefined || props?.[n] === null);
+  if (missing.length > 0) throw new Error(`${missing.join(' and ')} must be set for ${construct}, got ${String(props?.[missing[0]])}; pass ${missing.length === 1 ? 'it' : 'them'} in the props`);
+}

@@ -7,6 +7,7 @@ import { findUnpinnedImages } from './unpinned-images';
 import { Inject, VmProfile } from './vm-setup';
 import { RootfsSpec } from '../../builder/spec';
 import { StageResource } from '../private/stage-resource';
+import { requireProps } from '../private/validate';
 
 /**
  * Properties of a ContainerRootfs.
@@ -68,6 +69,7 @@ export class ContainerRootfs extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerRootfsProps) {
     super(scope, id);
+    requireProps('ContainerRootfs', props, ['source']);
     this.source = props.source;
     this.rootfsSpec = {
       stage: 'rootfs',

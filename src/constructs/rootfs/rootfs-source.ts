@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Token } from 'cdktf';
+import { startsWithTarHeader } from './tar-header';
 import { RootfsSourceSpec } from '../../builder/spec';
 
 /**
@@ -153,6 +154,9 @@ class TarSource extends RootfsSource {
     const abs = path.resolve(tarPath);
     if (!existsSync(abs) || !statSync(abs).isFile()) {
       throw new Error(`tarPath must be an existing file, got ${tarPath} (resolved to ${abs}); make it with docker export, or use RootfsSource.fromImage`);
+    }
+    if (!startsWithTarHeader(abs)) {
+      throw new Error(`tarPath must be a tar file, got ${tarPath}, which is not one (no tar header); make it with docker export CONTAINER > rootfs.tar (uncompressed)`);
     }
     this.absPath = abs;
   }

@@ -57,6 +57,10 @@ describe('DiskImage', () => {
     expect(d.artifactPath).toBe(`docker-vm-artifacts/${d.fingerprint}-disk.img`);
   });
 
+  test('accepts the builder\'s smallest boot partition, 32 MiB', () => {
+    expect(() => disk({ bootPartitionSizeMiB: 32 })).not.toThrow();
+  });
+
   test('accepts a 2048 GiB MBR disk and a larger GPT disk', () => {
     expect(() => disk({ sizeGiB: 2048 })).not.toThrow();
     expect(() => disk({ sizeGiB: 4096, partitionTable: PartitionTable.GPT })).not.toThrow();
@@ -66,7 +70,14 @@ describe('DiskImage', () => {
     [{ sizeGiB: 0 }, /^sizeGiB must be a whole number of GiB, 1 or more, got 0; leave it unset/],
     [{ sizeGiB: 1.5 }, /^sizeGiB must be a whole number of GiB, 1 or more, got 1.5/],
     [{ sizeGiB: 3000 }, /^sizeGiB must be 2048 or less with an MBR partition table, got 3000; use partitionTable: PartitionTable.GPT/],
-    [{ bootPartitionSizeMiB: 8 }, /^bootPartitionSizeMiB must be a whole number of MiB, 16 or more, got 8/],
+    [{ bootPartitionSizeMiB: 8 }, /^bootPartitionSizeMiB must be a whole number of MiB, 32 or more, got 8/],
+    [{ bootPartitionSizeMiB: 16 }, /^bootPartitionSizeMiB must be a whole number of MiB, 32 or more, got 16; leave it unset for the default/],
+    [{ bootPartitionSizeMiB: 31 }, /^bootPartitionSizeMiB must be a whole number of MiB, 32 or more, got 31/],
+    [{ bootPartitionSizeMiB: NaN }, /^bootPartitionSizeMiB must be a whole number of MiB, 32 or more, got NaN/],
+    [{ bootPartitionSizeMiB: -1 }, /^bootPartitionSizeMiB must be a whole number of MiB, 32 or more, got -1/],
+    [{ sizeGiB: NaN }, /^sizeGiB must be a whole number of GiB, 1 or more, got NaN/],
+    [{ sizeGiB: -4 }, /^sizeGiB must be a whole number of GiB, 1 or more, got -4/],
+    [{ sizeGiB: Infinity, partitionTable: PartitionTable.GPT }, /^sizeGiB must be a whole number of GiB, 1 or more, got Infinity/],
     [{ sizeGiB: 1, bootPartitionSizeMiB: 600 }, /^bootPartitionSizeMiB must be less than half the disk \(sizeGiB 1\), got 600/],
     [{ partitionTable: 'apm' as PartitionTable }, /^partitionTable must be one of mbr, gpt, got apm/],
   ])('fails when the props are %j', (props, message) => {

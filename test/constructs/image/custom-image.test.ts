@@ -138,6 +138,13 @@ describe('CustomImage', () => {
     [{ objectKeyPrefix: 'no-slash' }, /^objectKeyPrefix must be empty or folder names/],
     [{ importTimeoutMinutes: 0 }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got 0/],
     [{ tags: ['has space'] }, /^tags must be letters, digits, ':', '-' and '_'.*got \["has space"\]/],
+    [{ bucketName: '' }, /^bucketName must be 3 to 63 lowercase letters.*got ""/],
+    [{ bucketName: 42 as unknown as string }, /^bucketName must be 3 to 63 lowercase letters.*got 42/],
+    [{ imageName: '' }, /^imageName must not be empty, got ""; leave it unset for docker-vm-<fingerprint>/],
+    [{ importTimeoutMinutes: NaN }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got NaN/],
+    [{ importTimeoutMinutes: -5 }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got -5/],
+    [{ regions: undefined }, /^regions must be set for CustomImage, got undefined; pass it in the props/],
+    [{ bucketName: null as unknown as string }, /^bucketName must be set for CustomImage, got null/],
   ])('fails when the props are %j', (props, message) => {
     expect(() => image(props)).toThrow(message);
   });
@@ -178,6 +185,36 @@ describe('CustomImage', () => {
     const bootloader = new Bootloader(stack, 'Bootloader', { disk, firmware: Firmware.BIOS });
     // THEN
     expect(() => new CustomImage(stack, 'Image', { bootloader, regions: [Region.NYC3], bucketName: 'my-images' })).not.toThrow();
+  });
+
+  test('two CustomImages naming the same bucket share the one the first creates', () => {
+    // GIVEN
+    const { stack, bootloader, image: first } = image();
+    // WHEN
+    const second = new CustomImage(stack, 'Second', { bootloader, regions: [Region.NYC3], bucketName: 'my-images', objectKeyPrefix: 'other/' });
+    // THEN one bucket resource, and the second upload goes to it (so it waits for it)
+    expect(Object.keys(resources(stack, 'digitalocean_spaces_bucket'))).toHaveLength(1);
+    expect(first.bucket).toBeDefined();
+    expect(second.bucket).toBeUndefined();
+    expect(resource(stack, 'digitalocean_spaces_bucket_object', 'Second_Object').bucket).toMatch(/^\$\{digitalocean_spaces_bucket\.Image_Bucket_\w+\.name\}$/);
+  });
+
+  test('fails when two CustomImages create the same bucket in different regions', () => {
+    // GIVEN
+    const { stack, bootloader } = image();
+    // WHEN
+    const make = () => new CustomImage(stack, 'Second', { bootloader, regions: [Region.SFO3], bucketName: 'my-images' });
+    // THEN
+    expect(make).toThrow(/^bucketName my-images is already created in region nyc3 by test\/Image, and test\/Second wants it in sfo3; .*give this one another bucketName, or the same bucketRegion$/);
+  });
+
+  test('buckets of the same name in two stacks are not shared', () => {
+    // GIVEN two stacks, each with its own image (Terraform applies each stack on its own)
+    const { stack: a } = image();
+    const { stack: b } = image();
+    // THEN
+    expect(Object.keys(resources(a, 'digitalocean_spaces_bucket'))).toHaveLength(1);
+    expect(Object.keys(resources(b, 'digitalocean_spaces_bucket'))).toHaveLength(1);
   });
 
   test('lists every failing rule in one error', () => {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DataResource, Testing } from 'cdktf';
 import { Bootloader, ContainerRootfs, DiskImage, RootfsSource } from '../../../src';
 import { builderCliPath } from '../../../src/constructs/private/stage-resource';
+import { writeTar } from '../../builder/support/tar';
 import { chain, HEX64, makeContext, newStack, resource, writeFiles } from '../helpers';
 
 describe('StageResource', () => {
@@ -138,7 +139,8 @@ describe('StageResource', () => {
   test('writes a tarball path relative to the spec file', () => {
     // GIVEN
     const stack = newStack();
-    const dir = makeContext({ 'rootfs.tar': 'x' });
+    const dir = makeContext({});
+    writeTar(path.join(dir, 'rootfs.tar'), [{ path: 'etc/hostname', content: 'x\n' }]);
     const rootfs = new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromTarball(path.join(dir, 'rootfs.tar')) });
     // WHEN
     const outdir = Testing.fullSynth(stack);

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AnnotationMetadataEntryType, DataResource, Testing } from 'cdktf';
 import { ContainerRootfs, Inject, RootfsSource, VmProfile } from '../../../src';
+import { writeTar } from '../../builder/support/tar';
 import { HEX64, makeContext, newStack, PINNED } from '../helpers';
 
 function warnings(rootfs: ContainerRootfs): string[] {
@@ -33,11 +33,12 @@ describe('ContainerRootfs', () => {
 
   test('builds from a tarball and fingerprints its content', () => {
     // GIVEN
-    const dir = makeContext({ 'rootfs.tar': 'one' });
+    const dir = makeContext({});
     const tar = path.join(dir, 'rootfs.tar');
+    writeTar(tar, [{ path: 'etc/one', content: 'one' }]);
     const before = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromTarball(tar) }).fingerprint;
     // WHEN
-    writeFileSync(tar, 'two');
+    writeTar(tar, [{ path: 'etc/one', content: 'two' }]);
     const after = new ContainerRootfs(newStack(), 'Rootfs', { source: RootfsSource.fromTarball(tar) }).fingerprint;
     // THEN
     expect(after).not.toBe(before);
@@ -118,6 +119,10 @@ describe('ContainerRootfs', () => {
 
   test('fails when the tarball does not exist', () => {
     expect(() => RootfsSource.fromTarball('/nonexistent/rootfs.tar')).toThrow(/^tarPath must be an existing file/);
+    const dir = makeContext({ 'rootfs.tar.gz': '\x1f\x8b not a tar', 'empty.tar': '' });
+    expect(() => RootfsSource.fromTarball(path.join(dir, 'rootfs.tar.gz'))).toThrow(/^tarPath must be a tar file, got \S+rootfs\.tar\.gz, which is not one \(no tar header\); make it with docker export/);
+    expect(() => RootfsSource.fromTarball(path.join(dir, 'empty.tar'))).toThrow(/^tarPath must be a tar file/);
+    expect(() => RootfsSource.fromTarball(dir)).toThrow(/^tarPath must be an existing file/);
   });
 
   test('defaults: inject what is missing, generic profile, the image command runs at boot', () => {

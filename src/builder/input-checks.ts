@@ -1,0 +1,97 @@
+/**
+ * Checks of what a user names on the command line (files, directories,
+ * numbers), made before any work so a wrong one gets a plain message naming
+ * it, not a tool's error or a stack trace later.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import { dirname as pathDirname, join as pathJoin } from 'node:path';
+import { SpecError } from './common/errors';
+
+/** `what` is how the message names the input, e.g. `--tar` or `image`; `fix` says what to give instead. */
+export function requireFile(file: string, what: string, fix: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (e) {
+    throw new SpecError(`${what} ${file} ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`}; ${fix}`);
+  }
+  if (!isFile) throw new SpecError(`${what} ${file} is a directory, not a file; ${fix}`);
+  try {
+    closeSync(openSync(file, 'r'));
+  } catch (e) {
+    throw new SpecError(`${what} ${file} cannot be read (${(e as NodeJS.ErrnoException).code}); ${fix}`);
+  }
+}
+
+export function requireDirectory(dir: string, what: string, fix: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new SpecError(`${what} ${dir} does not exist; ${fix}`);
+  }
+  if (!isDir) throw new SpecError(`${what} ${dir} is a file, not a directory; ${fix}`);
+}
+
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+export function readHead(file: string, bytes: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(bytes);
+    return head.subarray(0, readSync(fd, head, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A whole number in [min, max] given with `--name`; `example` shows a good value. */
+export function wholeNumber(name: string, value: string, min: number, max: number, example: string): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new SpecError(`--${name} ${value || '""'} must be a whole number from ${min} to ${max}; write it like --${name} ${example}`);
+  }
+  return n;
+}
+
+/** Seconds given with `--name`: a positive number, at most a day. */
+export function seconds(name: string, value: string): number {
+  const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n > 0) || n > 86_400) throw new SpecError(`--${name} ${value || '""'} must be a positive number of seconds, at most 86400; write it like --${name} 600`);
+  return n;
+}
+
+/** Guest memory: at least 64 MiB, at most what this machine has. */
+export function memoryMiB(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return wholeNumber('memory', value, 64, Math.floor(os.totalmem() / 1024 / 1024), '1024');
+}
+
+/** A regular expression given with `--name`. */
+export function regex(name: string, value: string): RegExp {
+  try {
+    return new RegExp(value, 'm');
+  } catch (e) {
+    throw new SpecError(`--${name} ${value} is not a valid regular expression (${(e as Error).message}); write it like --${name} 'login: *$'`);
+  }
+}
+
+/** An --output path must name a file whose nearest existing parent is a directory. */
+export function requireOutputPath(output: string): void {
+  let existing = output;
+  while (!exists(existing) && existing !== '/' && existing !== '.') existing = pathDirname(existing);
+  if (existing === output ? statSync(output).isDirectory() : !statSync(existing).isDirectory()) {
+    throw new SpecError(existing === output
+      ? `--output ${output} is a directory; give a file name like --output ${pathJoin(output, 'vm.qcow2')}`
+      : `--output ${output} is inside ${existing}, which is a file, not a directory; choose an --output in a directory`);
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
