@@ -1,7 +1,7 @@
 import { SizeTooSmallError, SpecError } from '../common/errors';
 import { derivedHex32, derivedUuid, fatSerialForFstab } from '../common/ids';
 import { ToolCall } from '../common/tools';
-import { DiskSpec } from '../spec';
+import { DiskSpec, MIN_BOOT_PARTITION_MIB } from '../spec';
 
 export const MIB = 1024 * 1024;
 const SECTOR = 512;
@@ -109,8 +109,8 @@ export function planIds(fingerprint: string): DiskIds {
 
 /** Decides layout, identifiers and the argv of every tool. No I/O. */
 export function planDisk(spec: DiskSpec, rootfs: RootfsSizing, fingerprint: string, diskFile: string, rootfsTar: string): DiskPlan {
-  if (spec.bootPartitionMiB < 32) {
-    throw new SpecError(`boot partition size ${spec.bootPartitionMiB} MiB is too small; use at least 32 MiB (the kernel and initrd live there)`);
+  if (spec.bootPartitionMiB < MIN_BOOT_PARTITION_MIB) {
+    throw new SpecError(`boot partition size ${spec.bootPartitionMiB} MiB is too small; use at least ${MIN_BOOT_PARTITION_MIB} MiB (the kernel and initrd live there)`);
   }
   const layout = planLayout(spec, rootfs);
   const ids = planIds(fingerprint);
