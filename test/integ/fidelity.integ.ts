@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
-import { EdgeEntry, SparseContent, sparseChunkAt, writeEdgeCaseTar } from './fixtures/edge-tar';
+import { EdgeEntry, ModeStyle, SparseContent, sparseChunkAt, writeEdgeCaseTar } from './fixtures/edge-tar';
 import { buildQuietly } from './support/builder';
 import { Ext4Entry, fsck, readExt4Entries, readExt4Entry, readFileFromExt4 } from './support/debugfs';
 import { DiskSpec } from '../../src/builder/spec';
@@ -72,10 +72,10 @@ function makeExt4FromTar(tar: string | undefined, image: string, env: NodeJS.Pro
 }
 
 /** The builder's disk stage, run on the fixture tar with a fresh cache. */
-async function build(): Promise<Built> {
+async function build(modeStyle: ModeStyle): Promise<Built> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-fixtures-'));
   const tar = path.join(workDir, 'rootfs.tar');
-  const expected = writeEdgeCaseTar(tar);
+  const expected = writeEdgeCaseTar(tar, modeStyle);
   const spec: DiskSpec = { stage: 'disk', partitionTable: 'mbr', bootPartitionMiB: 64, rootfs: { stage: 'rootfs', source: { kind: 'tar', path: tar } } };
   const { result } = await buildQuietly(spec, path.join(workDir, 'cache'));
   const rootOffset = (result.entry.meta as { layout: { rootOffsetBytes: number } }).layout.rootOffsetBytes;
@@ -142,11 +142,14 @@ function entryAt(built: Built, absPath: string): EdgeEntry {
   return entry;
 }
 
-describe('GIVEN the edge-case rootfs tar WHEN the builder makes a disk from it', () => {
+describe.each<[string, ModeStyle]>([
+  ['written as GNU tar writes it (permission bits in the mode)', 'gnu'],
+  ['written as docker export writes it (file-type bits in the mode, 0100755)', 'go'],
+])('GIVEN the edge-case rootfs tar %s WHEN the builder makes a disk from it', (_style, modeStyle) => {
   let built: Built;
 
   beforeAll(async () => {
-    built = await build();
+    built = await build(modeStyle);
   });
 
   afterAll(() => {
@@ -270,6 +273,71 @@ describe('GIVEN the edge-case rootfs tar WHEN the builder makes a disk from it',
       expect(made.stderr).toContain("Pathname can't be converted from UTF-8 to current locale");
       fs.rmSync(image, { force: true });
     });
+  });
+});
+
+describe('GIVEN a real docker export of debian:bookworm (Go writes 0100755 in its hard-link headers) WHEN the builder makes a disk from it', () => {
+  let workDir: string;
+  let tar: string;
+  let image: string;
+  let rootOffset: number;
+  /** Hard links as GNU tar, an independent reader, lists them: [link, original]. */
+  let links: Array<[string, string]>;
+
+  beforeAll(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-export-links-'));
+    tar = path.join(workDir, 'debian.tar');
+    const container = spawnSync('docker', ['create', '--entrypoint', '/bin/true', 'debian:bookworm'], { encoding: 'utf8' });
+    if (container.status !== 0) throw new Error(`docker create debian:bookworm failed: ${container.stderr}`);
+    const id = container.stdout.trim();
+    try {
+      const exported = spawnSync('docker', ['export', '--output', tar, id], { encoding: 'utf8' });
+      if (exported.status !== 0) throw new Error(`docker export failed: ${exported.stderr}`);
+    } finally {
+      spawnSync('docker', ['rm', '--force', id]);
+    }
+    const listing = spawnSync('tar', ['--list', '--verbose', '--file', tar], { encoding: 'utf8', env: UTF8_ENV, maxBuffer: 256 * MIB });
+    links = listing.stdout.split('\n').filter(line => line.startsWith('h')).map(line => {
+      const m = / (\S+) link to (\S+)$/.exec(line);
+      if (!m) throw new Error(`unexpected tar listing line: ${line}`);
+      return [`/${m[1]}`, `/${m[2]}`];
+    });
+    const spec: DiskSpec = { stage: 'disk', partitionTable: 'mbr', bootPartitionMiB: 64, rootfs: { stage: 'rootfs', source: { kind: 'tar', path: tar } } };
+    const { result } = await buildQuietly(spec, path.join(workDir, 'cache'));
+    image = result.artifactPath;
+    rootOffset = (result.entry.meta as { layout: { rootOffsetBytes: number } }).layout.rootOffsetBytes;
+  });
+
+  afterAll(() => {
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('THEN the export holds hard links whose headers carry the file-type bits', () => {
+    expect(links.map(([link]) => link)).toEqual(expect.arrayContaining(['/usr/bin/perl5.36.0', '/usr/bin/uncompress']));
+    const raw = fs.readFileSync(tar);
+    const modes = new Set<string>();
+    for (let at = 0; at + 512 <= raw.length && raw[at] !== 0; ) {
+      const size = parseInt(raw.toString('latin1', at + 124, at + 136).replace(/\0.*$/s, '').trim() || '0', 8);
+      if (raw[at + 156] === 0x31) modes.add(raw.toString('latin1', at + 100, at + 107));
+      at += 512 + Math.ceil(size / 512) * 512;
+    }
+    expect([...modes]).toEqual(['0100755']);
+  });
+
+  test('THEN every hard link in the tar is a hard link in ext4, with the original\'s content', () => {
+    const entries = readExt4Entries(image, rootOffset, links.flat());
+    const wrong = links.flatMap(([link, original]) => {
+      const a = entries.get(link);
+      const b = entries.get(original);
+      const ok = a !== undefined && b !== undefined && a.inode === b.inode && a.linksCount >= 2 && a.size === b.size;
+      return ok ? [] : [{ link, original, link_inode: a?.inode, original_inode: b?.inode, links: a?.linksCount, size: a?.size }];
+    });
+    expect(wrong).toEqual([]);
+    for (const [link, original] of links) {
+      const want = spawnSync('tar', ['--extract', '--to-stdout', '--file', tar, original.slice(1)], { maxBuffer: 256 * MIB }).stdout;
+      expect(want.length).toBeGreaterThan(0);
+      expect(readFileFromExt4(image, rootOffset, link).equals(want)).toBe(true);
+    }
   });
 });
 

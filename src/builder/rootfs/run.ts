@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeRootfs } from './analyze';
 import { recordEntries } from './entries';
+import { clearHardLinkTypeBits } from './hardlink-headers';
 import { exportCalls, planRootfs } from './plan';
 import { BuilderError, DockerUnavailableError, ToolFailedError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
@@ -77,6 +78,8 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
       }
       vm = { family: setup?.family ?? null, installed: setup?.install ?? [], notes: setup?.notes ?? [] };
     }
+    const links = clearHardLinkTypeBits(outTar, index);
+    if (links) progress.step('rootfs', `${links} hard-link headers given plain permission modes (mke2fs would make them empty files)`);
     progress.step('rootfs', `${facts.entries} entries, ${formatBytes(facts.dataBytes)} of data, kernel: ${facts.kernel ?? 'none'}`);
     return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null, vm, tarEntries: recordEntries(index, facts) } };
   } finally {
