@@ -77,7 +77,7 @@ describe('GIVEN a synthesized stack with ContainerRootfs, DiskImage, Bootloader 
     expect(provisionerLog(apply, synth.disk.address)).toMatch(/disk: built in /);
     expect(provisionerLog(apply, synth.bootloader.address)).toMatch(/bootloader: built in /);
     expect(provisionerLog(apply, synth.image.address)).toMatch(/convert: built in /);
-  }, 300_000);
+  }, 840_000); // above the inner terraform waits
 
   test('a second apply has no changes and runs no builder', () => {
     // WHEN
@@ -88,7 +88,7 @@ describe('GIVEN a synthesized stack with ContainerRootfs, DiskImage, Bootloader 
     expect(plan.stdout).toMatch(/No changes\./);
     expect(apply).toMatch(/Apply complete! Resources: 0 added, 0 changed, 0 destroyed\./);
     expect(apply).not.toMatch(/Provisioning with 'local-exec'|\(local-exec\)|built in|cached/);
-  }, 120_000);
+  }, 840_000);
 
   test('a changed Dockerfile replaces the rootfs and every stage after it, and rebuilds the rootfs', () => {
     // GIVEN
@@ -113,7 +113,7 @@ describe('GIVEN a synthesized stack with ContainerRootfs, DiskImage, Bootloader 
     expect(rootfsLog).not.toMatch(/rootfs: cached/);
     expect(qemuImgFormat(path.join(after.stackDir, after.imagePath))).toBe('qcow2');
     expect(tf.planExitCode().status).toBe(0);
-  }, 300_000);
+  }, 840_000); // above the inner terraform waits
 
   test('a changed disk option keeps the rootfs, replaces the disk and what follows, and takes the rootfs from the cache', () => {
     // GIVEN
@@ -135,7 +135,7 @@ describe('GIVEN a synthesized stack with ContainerRootfs, DiskImage, Bootloader 
     expect(diskLog).toMatch(/disk: built in /);
     expect(qemuImgFormat(path.join(after.stackDir, after.imagePath))).toBe('qcow2');
     expect(tf.planExitCode().status).toBe(0);
-  }, 300_000);
+  }, 840_000); // above the inner terraform waits
 
   test('plan shows the old and the new fingerprint of exactly the stages that change', () => {
     // GIVEN
@@ -151,5 +151,5 @@ describe('GIVEN a synthesized stack with ContainerRootfs, DiskImage, Bootloader 
     expect(plan).toContain(`"docker-vm-artifacts/${before.image.fingerprint}-convert.qcow2" -> "docker-vm-artifacts/${after.image.fingerprint}-convert.qcow2"`);
     expect(plan).not.toContain(before.rootfs.fingerprint);
     expect(plan).toMatch(/Plan: 3 to add, 0 to change, 3 to destroy\./);
-  }, 120_000);
+  }, 840_000);
 });

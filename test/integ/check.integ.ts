@@ -89,7 +89,7 @@ beforeAll(() => {
   putFile(good, '/etc/ssh/sshd_config', 'Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\n');
   putFile(good, '/etc/ssh/sshd_config.d/50-no-passwords.conf', 'PasswordAuthentication no\n');
   putFile(good, '/etc/shadow', readFile(good, '/etc/shadow').replace(/^root:[^:]*:/m, 'root:!:'), '0100640');
-}, 300_000);
+}, 900_000); // above runCli's 600 s, so a slow build fails with its own message
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });

@@ -22,7 +22,10 @@ const FIXTURE = path.join(FIXTURE_DIR, 'Dockerfile');
 const APP_PAGE = 'greeting=hello from a container user=app cwd=/srv/app';
 /** Kept between runs: the fingerprint decides what is rebuilt. */
 const CACHE = process.env.CDKTF_DOCKER_VM_PREVIEW_CACHE ?? path.join(os.tmpdir(), 'cdvm-preview-cache');
-const READY_TIMEOUT_SECONDS = 500;
+/** TCG boot plus cloud-init: about a minute idle, 2-4 times that on a loaded machine. */
+const READY_TIMEOUT_SECONDS = 600;
+/** Above the ready wait plus the HTTP retries, so the preview's own error is what fails a test. */
+const BOOT_TEST_TIMEOUT_MS = (READY_TIMEOUT_SECONDS + 240) * 1000;
 const DISK_SIZE_MIB = 10 * 1024;
 
 let work: string;
@@ -76,13 +79,14 @@ function newestAppRootfsMeta(): AppRootfsMeta {
   return manifests[0].meta as AppRootfsMeta;
 }
 
-/** The app starts after the network is online; give it a few seconds after SSH is ready. */
+/** The app starts after the network is online, which may be a while after SSH is ready on a loaded machine. */
 async function httpGetRetrying(port: number, urlPath: string): Promise<string> {
-  for (let i = 0; ; i++) {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
     try {
       return await httpGet(port, urlPath);
     } catch (e) {
-      if (i >= 30) throw e;
+      if (Date.now() > deadline) throw e;
       await new Promise(r => setTimeout(r, 1000));
     }
   }
@@ -90,11 +94,12 @@ async function httpGetRetrying(port: number, urlPath: string): Promise<string> {
 
 function httpGet(port: number, urlPath: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 30_000 }, res => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 30_000 }, res => {
       let body = '';
       res.on('data', d => { body += d; });
       res.on('end', () => resolve(body));
     }).on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET ${urlPath} on port ${port} got no answer within 30 s`)));
   });
 }
 
@@ -108,7 +113,7 @@ beforeAll(() => {
   key = path.join(work, 'id_ed25519');
   sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cdvm-preview-test', '-f', key]);
   writeFileSync(path.join(work, 'user-data.sh'), '#!/bin/sh\necho "user_data ran on $(hostname)" > /root/user-data-marker\n');
-});
+}, 1_320_000); // above the build's own 1200 s limit
 
 afterAll(() => {
   // eslint-disable-next-line no-console
@@ -179,7 +184,7 @@ describe('GIVEN an application image with no kernel, built with the DigitalOcean
     }
     // THEN the image itself was never written
     expect(sh('sha256sum', [image]).split(' ')[0]).toBe(imageHash);
-  });
+  }, BOOT_TEST_TIMEOUT_MS);
 
   test('a second boot of the same image has its own host keys and machine-id', async () => {
     // GIVEN
@@ -201,7 +206,7 @@ describe('GIVEN an application image with no kernel, built with the DigitalOcean
     } finally {
       await session.stop();
     }
-  });
+  }, BOOT_TEST_TIMEOUT_MS);
 
   test('a LocalPreview spec boots with --direct-kernel: the Droplets\' hostname and user_data, the disk from the cache', () => {
     // GIVEN a DockerVm on the same Dockerfile and a LocalPreview of it, synthesized
@@ -235,11 +240,13 @@ describe('GIVEN an application image with no kernel, built with the DigitalOcean
     let stderr = '';
     child.stderr.on('data', d => { stderr += d; });
     const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
-    const deadline = Date.now() + 120_000;
-    while (!/boot started/.test(stderr) && Date.now() < deadline) await new Promise(r => setTimeout(r, 500));
+    // the VM runs once its kernel writes to the serial log (not a fixed sleep: a loaded machine may take minutes)
+    const running = () => /boot started/.test(stderr) && existsSync(consoleLog) && statSync(consoleLog).size > 0;
+    const deadline = Date.now() + 600_000;
+    while (!running() && Date.now() < deadline) await new Promise(r => setTimeout(r, 500));
+    expect({ running: running(), stderr }).toEqual({ running: true, stderr: expect.any(String) });
     const tempDir = readdirSync(os.tmpdir()).find(n => n.startsWith('cdktf-docker-vm-preview-') && existsSync(path.join(os.tmpdir(), n, 'overlay.qcow2')));
     expect(tempDir).toBeDefined();
-    await new Promise(r => setTimeout(r, 3000));
     // WHEN
     child.kill('SIGINT');
     const code = await exited;

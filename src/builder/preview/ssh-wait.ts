@@ -22,7 +22,7 @@ export const SSH_OPTIONS = [
   '-o', 'StrictHostKeyChecking=no',
   '-o', 'UserKnownHostsFile=/dev/null',
   '-o', 'LogLevel=ERROR',
-  '-o', 'ConnectTimeout=15',
+  '-o', 'ConnectTimeout=30',
   '-o', 'IdentitiesOnly=yes',
 ];
 
@@ -173,7 +173,7 @@ export async function waitUntilReady(target: SshTarget, opts: WaitOptions): Prom
 
   let lastError = '';
   for (;;) {
-    const r = await runSsh(target, ['true'], { timeoutMs: 30_000, signal: opts.signal });
+    const r = await runSsh(target, ['true'], { timeoutMs: 60_000, signal: opts.signal });
     if (r.status === 0) break;
     lastError = r.stderr || `ssh exit ${r.status}`;
     check(`ssh to accept the key as ${target.user} (cloud-init installs it from the config drive)`, lastError);
@@ -198,7 +198,7 @@ export async function waitUntilReady(target: SshTarget, opts: WaitOptions): Prom
   const cloudInitDone = since();
   let detail: string | undefined;
   if (!cloudInitFinished(status).ok) {
-    const long = await runSsh(target, ['cloud-init', 'status', '--long'], { timeoutMs: 30_000, signal: opts.signal });
+    const long = await runSsh(target, ['cloud-init', 'status', '--long'], { timeoutMs: 60_000, signal: opts.signal });
     detail = (long.stdout + long.stderr).trim();
   }
   opts.onStep(`cloud-init ${status} after ${cloudInitDone.toFixed(1)} s`);

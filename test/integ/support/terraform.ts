@@ -28,7 +28,7 @@ export class Terraform {
     }
   }
 
-  public run(args: readonly string[], timeoutMs = 300_000): TerraformRun {
+  public run(args: readonly string[], timeoutMs = 600_000): TerraformRun {
     const r = spawnSync('terraform', [...args], {
       cwd: this.stackDir,
       encoding: 'utf8',
@@ -55,20 +55,20 @@ export class Terraform {
   }
 
   public init(): string {
-    return this.ok(['init', '-no-color', '-input=false'], 60_000);
+    return this.ok(['init', '-no-color', '-input=false'], 180_000);
   }
 
   public apply(): string {
-    return this.ok(['apply', '-no-color', '-input=false', '-auto-approve'], 300_000);
+    return this.ok(['apply', '-no-color', '-input=false', '-auto-approve'], 600_000);
   }
 
   public plan(): string {
-    return this.ok(['plan', '-no-color', '-input=false'], 60_000);
+    return this.ok(['plan', '-no-color', '-input=false'], 180_000);
   }
 
   /** `plan -detailed-exitcode`: 0 no changes, 2 changes, 1 error. */
   public planExitCode(): TerraformRun {
-    return this.run(['plan', '-no-color', '-input=false', '-detailed-exitcode'], 60_000);
+    return this.run(['plan', '-no-color', '-input=false', '-detailed-exitcode'], 180_000);
   }
 }
 
