@@ -36,7 +36,12 @@ export async function importTar(tarFile: string, tools: ToolRunner): Promise<str
   return stdout.trim();
 }
 
+/**
+ * Removes the images this tool made, by id. `--no-prune`: without it docker also deletes
+ * their untagged parents, which is the image built from the user's Dockerfile and with it
+ * the user's layer cache.
+ */
 export async function removeImages(images: readonly string[], tools: ToolRunner): Promise<void> {
   if (images.length === 0) return;
-  await tools.run({ tool: 'docker', args: ['image', 'rm', '--force', '--', ...images] }, { cleanup: true }).catch(() => undefined);
+  await tools.run({ tool: 'docker', args: ['image', 'rm', '--force', '--no-prune', '--', ...images] }, { cleanup: true }).catch(() => undefined);
 }
