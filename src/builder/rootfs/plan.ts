@@ -45,10 +45,13 @@ export function planRootfs(spec: RootfsSpec, baseDir: string, tmpDir: string): R
   }
 }
 
-export function exportCalls(image: string, containerName: string, outTar: string): { create: ToolCall; export: ToolCall; remove: ToolCall } {
+/** `label` is this builder's KEY=VALUE (see docker-leftovers.ts), so a killed run's container can be found and removed later. */
+export function exportCalls(
+  image: string, containerName: string, outTar: string, label: string,
+): { create: ToolCall; export: ToolCall; remove: ToolCall } {
   return {
     // The container is never started; the command only has to exist for `create`.
-    create: { tool: 'docker', args: ['create', '--name', containerName, '--entrypoint', '/bin/true', '--', image] },
+    create: { tool: 'docker', args: ['create', '--name', containerName, '--label', label, '--entrypoint', '/bin/true', '--', image] },
     export: { tool: 'docker', args: ['export', '--output', outTar, containerName] },
     remove: { tool: 'docker', args: ['rm', '--force', containerName] },
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeRootfs } from './analyze';
+import { removeStaleLeftovers, temporaryLabel } from './docker-leftovers';
 import { recordEntries } from './entries';
 import { clearHardLinkTypeBits } from './hardlink-headers';
 import { exportCalls, planRootfs } from './plan';
@@ -40,7 +41,7 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
       indexTar(plan.tarPath); // fails early on a file that is not a complete tar
       await tools.run({ tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', plan.tarPath, outTar] });
     } else {
-      await checkDockerEngine(tools);
+      await prepareDocker(tools, progress);
       image = plan.imageRef!;
       if (plan.build) {
         progress.step('rootfs', `docker build ${(spec.source as { contextDir: string }).contextDir}`);
@@ -67,7 +68,7 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
       if (setup) {
         for (const note of setup.notes) progress.step('rootfs', note);
         if (!image) {
-          await checkDockerEngine(tools);
+          await prepareDocker(tools, progress);
           image = await importTar(outTar, tools);
           temporaryImages.push(image);
         }
@@ -99,7 +100,7 @@ export interface VmSetupFacts {
 
 async function exportImage(image: string, outTar: string, tools: ToolRunner, progress: Progress): Promise<void> {
   const name = `cdktf-docker-vm-export-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const calls = exportCalls(image, name, outTar);
+  const calls = exportCalls(image, name, outTar, temporaryLabel());
   progress.step('rootfs', `docker export ${image.slice(0, 19)}`);
   try {
     // Not killed by Ctrl-C: a killed `docker create` client leaves the daemon to finish the
@@ -118,6 +119,12 @@ function describeSource(source: RootfsSourceSpec): string {
     case 'image': return `image ${source.reference}`;
     case 'tar': return `rootfs tar ${source.path}`;
   }
+}
+
+/** The engine answers, and what killed runs of this tool left on it is gone (never fails the build). */
+async function prepareDocker(tools: ToolRunner, progress: Progress): Promise<void> {
+  await checkDockerEngine(tools);
+  await removeStaleLeftovers(tools, progress).catch((e: Error) => progress.step('rootfs', `could not remove leftovers of killed runs: ${e.message.split('\n')[0]}`));
 }
 
 export async function checkDockerEngine(tools: ToolRunner): Promise<void> {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { VmSetupPlan } from './plan';
 import { Progress } from '../common/progress';
 import { ToolRunner } from '../common/tools';
+import { temporaryLabel } from '../rootfs/docker-leftovers';
 
 /**
  * Builds `FROM baseImage` plus the plan's files and setup script, in a context
@@ -23,7 +24,7 @@ export async function buildDerivedImage(
   progress.step('rootfs', 'docker build of the VM layer (FROM the image)');
   await tools.run({
     tool: 'docker',
-    args: ['build', '--iidfile', iidFile, '--force-rm', '--', contextDir],
+    args: ['build', '--iidfile', iidFile, '--force-rm', '--label', temporaryLabel(), '--', contextDir],
     failureHint: 'adding the VM parts failed: the lines above are the end of the package manager\'s output; ' +
       'check that the image\'s package mirror is reachable, or install the parts in the Dockerfile and set inject to never',
   }, { stdoutIsLog: true, onStderrLine: line => progress.step('rootfs', `  ${line}`) });
@@ -32,7 +33,7 @@ export async function buildDerivedImage(
 
 /** Turns a rootfs tar into an image, so a derived build can start FROM it. */
 export async function importTar(tarFile: string, tools: ToolRunner): Promise<string> {
-  const { stdout } = await tools.run({ tool: 'docker', args: ['import', '--', tarFile] }, { timeoutMs: 30 * 60_000 });
+  const { stdout } = await tools.run({ tool: 'docker', args: ['import', '--change', `LABEL ${temporaryLabel()}`, '--', tarFile] }, { timeoutMs: 30 * 60_000 });
   return stdout.trim();
 }
 

@@ -58,8 +58,8 @@ describe('planRootfs', () => {
 
 describe('exportCalls', () => {
   test('creates a never-started container, exports it to the tar and removes it', () => {
-    expect(exportCalls('img:1', 'cdktf-vm-x', '/tmp/t/rootfs.tar')).toEqual({
-      create: { tool: 'docker', args: ['create', '--name', 'cdktf-vm-x', '--entrypoint', '/bin/true', '--', 'img:1'] },
+    expect(exportCalls('img:1', 'cdktf-vm-x', '/tmp/t/rootfs.tar', 'cdktf-docker-vm.temporary=host:42')).toEqual({
+      create: { tool: 'docker', args: ['create', '--name', 'cdktf-vm-x', '--label', 'cdktf-docker-vm.temporary=host:42', '--entrypoint', '/bin/true', '--', 'img:1'] },
       export: { tool: 'docker', args: ['export', '--output', '/tmp/t/rootfs.tar', 'cdktf-vm-x'] },
       remove: { tool: 'docker', args: ['rm', '--force', 'cdktf-vm-x'] },
     });
