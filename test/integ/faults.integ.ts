@@ -7,11 +7,13 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, CliRun, DEBIAN_FIXTURE, REPO, TEST_USER, cacheState, ensureTestUser, runCli } from './support/builder';
 import { fingerprintSpec } from '../../src/builder/common/fingerprint';
+import { indexTar } from '../../src/builder/common/tar-index';
+import { clearHardLinkTypeBits } from '../../src/builder/rootfs/hardlink-headers';
 import { RootfsSpec, SPEC_FILE_VERSION, StageSpec } from '../../src/builder/spec';
 
 const FIXTURE_IMAGE = 'cdvm-faults-debian:1';
@@ -136,7 +138,7 @@ describe('GIVEN bad input', () => {
         return { args: ['build', '--dockerfile', path.join(dir, 'Dockerfile'), '--output', path.join(work, 'o-nodf.img')], output: path.join(work, 'o-nodf.img') };
       },
       status: 2,
-      message: /Dockerfile \S+ctx-nodockerfile\/Dockerfile does not exist; check the dockerfile path/,
+      message: /--dockerfile \S+ctx-nodockerfile\/Dockerfile does not exist; give the path of a Dockerfile/,
       stage: 'rootfs',
     },
     {
@@ -146,7 +148,7 @@ describe('GIVEN bad input', () => {
         output: path.join(work, 'o-noctx.img'),
       }),
       status: 2,
-      message: /build context \S+no-such-context is not a directory; pass an existing directory/,
+      message: /--context \S+no-such-context does not exist; give the build context directory/,
       stage: 'rootfs',
     },
     {
@@ -188,6 +190,8 @@ describe('GIVEN bad input', () => {
         const userCache = path.join(work, 'cache-testuser');
         mkdirSync(userCache, { recursive: true });
         sh('chown', [TEST_USER, userCache]);
+        // the user may read the tar (the input is checked first), only the output directory is root's
+        chmodSync(debianTar, 0o644);
         return { args: ['build', '--tar', debianTar, '--output', path.join(out, 'vm.qcow2')], output: path.join(out, 'vm.qcow2'), user: TEST_USER, cacheDir: userCache };
       },
       status: 2,
@@ -461,7 +465,12 @@ describe('GIVEN a cache on a filesystem that fills up', () => {
     expect(state.tmp).toEqual([]);
     expect(state.entries.disk).toEqual([]);
     expect(state.entries.rootfs).toHaveLength(1);
-    expect(sha256(path.join(cache, 'rootfs', state.entries.rootfs[0], 'rootfs.tar'))).toBe(sha256(smallTar));
+    // the entry is the input tar with its hard-link headers given plain modes (see rootfs/hardlink-headers.ts)
+    const expectedTar = path.join(work, 'bookworm-links-cleared.tar');
+    copyFileSync(smallTar, expectedTar);
+    clearHardLinkTypeBits(expectedTar, indexTar(expectedTar));
+    expect(sha256(path.join(cache, 'rootfs', state.entries.rootfs[0], 'rootfs.tar'))).toBe(sha256(expectedTar));
+    rmSync(expectedTar);
     expect(existsSync(output)).toBe(false);
   });
 });
