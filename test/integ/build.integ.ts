@@ -125,8 +125,8 @@ describe('GIVEN bad input or a broken host', () => {
     writeFileSync(notTar, Buffer.alloc(4096, 0x41));
     const before = cacheState(cacheDir);
     const run = runCli(['build', '--tar', notTar, '--output', path.join(work, 'z.img'), '--cache-dir', cacheDir]);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`${notTar} is not a valid tar`);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`--tar ${notTar} is not a tar file`);
     expectNothingLeft(before, 'rootfs');
   });
 
