@@ -5,7 +5,8 @@
 import * as path from 'node:path';
 import { SpecError } from './common/errors';
 import { readHead, requireDirectory, requireFile, requireOutputPath } from './input-checks';
-import { RootfsSourceSpec, RootfsSpec, StageSpec } from './spec';
+import { rootfsOf } from './pipeline';
+import { RootfsSourceSpec, StageSpec } from './spec';
 
 const TAR_FIX = 'give a root filesystem tar, made with: docker export CONTAINER > rootfs.tar';
 
@@ -23,12 +24,6 @@ export function checkBuildInputs(source: RootfsSourceSpec, output: string): void
 export function checkSpecInputs(spec: StageSpec, baseDir: string): void {
   const source = rootfsOf(spec).source;
   if (source.kind === 'tar') requireRootfsTar(path.resolve(baseDir, source.path), 'the spec\'s rootfs tar');
-}
-
-function rootfsOf(spec: StageSpec): RootfsSpec {
-  if (spec.stage === 'rootfs') return spec;
-  if (spec.stage === 'disk') return spec.rootfs;
-  return rootfsOf(spec.stage === 'bootloader' ? spec.disk : spec.bootloader);
 }
 
 /** A readable file that starts with a tar header (ustar or GNU magic at byte 257); `what` names it in the message. */

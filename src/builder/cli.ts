@@ -10,11 +10,11 @@ import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
 import { memoryMiB, regex, requireFile, seconds, wholeNumber } from './input-checks';
 import { guessFromOutput } from './output-format';
-import { buildStage, checkOutputWritable, publishArtifact } from './pipeline';
+import { buildStage, checkOutputWritable, publishArtifact, rootfsOf } from './pipeline';
 import { PreviewFromSpec, PREVIEW_BOOLEAN_FLAGS, PREVIEW_FLAGS, PREVIEW_USAGE, previewCommand } from './preview/command';
 import {
   COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, FIRMWARES, FirmwareName,
-  INJECT_MODES, InjectModeName, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, PartitionTableName, RootfsSourceSpec, StageSpec, ConvertSpec,
+  INJECT_MODES, InjectModeName, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, PartitionTableName, RootfsSourceSpec, StageSpec,
   VM_PROFILES, VmProfileName,
 } from './spec';
 import { readSpecFile } from './spec-file';
@@ -290,7 +290,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     } else {
       if (args.positional.length) throw new SpecError(`unexpected argument ${args.positional[0]}; see cdktf-docker-vm --help`);
       const built = buildSpecFromArgs(args, process.cwd());
-      checkBuildInputs((built.spec as ConvertSpec).bootloader.disk.rootfs.source, built.output);
+      checkBuildInputs(rootfsOf(built.spec).source, built.output);
       spec = built.spec;
       output = built.output;
       baseDir = process.cwd();

@@ -124,7 +124,8 @@ export function requiredTools(spec: StageSpec): string[] {
   }
 }
 
-function rootfsOf(spec: StageSpec): RootfsSpec {
+/** The rootfs stage at the bottom of a spec's chain. */
+export function rootfsOf(spec: StageSpec): RootfsSpec {
   switch (spec.stage) {
     case 'rootfs': return spec;
     case 'disk': return spec.rootfs;

@@ -5,7 +5,7 @@
  * work in the daemon leaves no container behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, REPO, runCli } from './support/builder';
@@ -80,7 +80,7 @@ describe('GIVEN a docker engine that finishes creating the export container afte
     // GIVEN: a docker shim whose `create` hands the request to a detached real client and
     // answers only after it, as a slow daemon does; SIGINT reaches the shim first
     const shimDir = path.join(work, 'shim');
-    spawnSync('mkdir', ['-p', shimDir]);
+    mkdirSync(shimDir, { recursive: true });
     const real = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim();
     writeFileSync(path.join(shimDir, 'docker'), [
       '#!/bin/sh',

@@ -114,13 +114,18 @@ export function normalizeTarPath(p: string): string {
 }
 
 function checksumOk(header: Buffer): boolean {
-  const stored = readNumber(header, 148, 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
-  return stored === sum;
+  return readNumber(header, 148, 8) === headerChecksum(header);
 }
 
-function readNumber(buf: Buffer, start: number, len: number): number {
+/** The ustar checksum of a header block: its bytes summed with the checksum field read as spaces. */
+export function headerChecksum(header: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
+  return sum;
+}
+
+/** A numeric header field: octal text, or GNU base-256 when the first byte's high bit is set. */
+export function readNumber(buf: Buffer, start: number, len: number): number {
   if (buf[start] & 0x80) {
     // GNU base-256 for values that do not fit in octal
     let v = buf[start] & 0x7f;

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { TarEntry } from '../common/tar-index';
+import { TarEntry, headerChecksum, readNumber } from '../common/tar-index';
 
 const BLOCK = 512;
 const MODE_FIELD = 100;
@@ -39,14 +39,10 @@ export function clearHardLinkTypeBits(tarFile: string, index: readonly TarEntry[
 /** Rewrites the mode as permission bits only (and the checksum); false when there was nothing to clear. */
 export function clearTypeBits(header: Buffer): boolean {
   if (header[MODE_FIELD] & 0x80) return false; // base-256 mode: not what Go writes for a mode
-  const text = header.toString('latin1', MODE_FIELD, MODE_FIELD + MODE_LENGTH).replace(/\0.*$/s, '').trim();
-  const mode = parseInt(text || '0', 8);
+  const mode = readNumber(header, MODE_FIELD, MODE_LENGTH);
   if (!(mode & FILE_TYPE_BITS)) return false;
   header.write(octal(mode & 0o7777, MODE_LENGTH - 1) + '\0', MODE_FIELD, MODE_LENGTH, 'latin1');
-  header.fill(0x20, CHECKSUM_FIELD, CHECKSUM_FIELD + CHECKSUM_LENGTH);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  header.write(octal(sum, 6) + '\0 ', CHECKSUM_FIELD, CHECKSUM_LENGTH, 'latin1');
+  header.write(octal(headerChecksum(header), 6) + '\0 ', CHECKSUM_FIELD, CHECKSUM_LENGTH, 'latin1');
   return true;
 }
 

@@ -26,7 +26,7 @@ export interface ImageConfig {
 export const ROOTFS_TAR = 'rootfs.tar';
 
 /** Bounded but generous: a loaded engine can take many seconds to create or remove a container. */
-const CREATE_TIMEOUT_MS = 5 * 60_000;
+const CONTAINER_CALL_TIMEOUT_MS = 5 * 60_000;
 
 /** Produces `rootfs.tar` in tmpDir and returns the stage facts. */
 export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: string, tools: ToolRunner, progress: Progress) {
@@ -105,11 +105,11 @@ async function exportImage(image: string, outTar: string, tools: ToolRunner, pro
   try {
     // Not killed by Ctrl-C: a killed `docker create` client leaves the daemon to finish the
     // container after our removal ran. It takes a second; the abort is honoured right after.
-    await tools.run(calls.create, { cleanup: true, timeoutMs: CREATE_TIMEOUT_MS });
+    await tools.run(calls.create, { cleanup: true, timeoutMs: CONTAINER_CALL_TIMEOUT_MS });
     await tools.run(calls.export);
   } finally {
     // Also on Ctrl-C/SIGTERM (the abort kills the export): the container must not outlive the build.
-    await tools.run(calls.remove, { cleanup: true, timeoutMs: CREATE_TIMEOUT_MS }).catch(() => undefined);
+    await tools.run(calls.remove, { cleanup: true, timeoutMs: CONTAINER_CALL_TIMEOUT_MS }).catch(() => undefined);
   }
 }
 
