@@ -59,15 +59,21 @@ project.eslint?.addOverride({
   },
 });
 
-// Constructs may use the builder only through its spec types.
+// Constructs may use the builder only through its spec types, the stage registry and the fingerprints (none runs a tool).
 project.eslint?.addOverride({
   files: ['src/constructs/**/*.ts'],
   rules: {
     'no-restricted-imports': ['error', {
-      patterns: [{ group: ['**/builder/*', '!**/builder/spec'], message: 'constructs import only builder/spec' }],
+      patterns: [{
+        group: ['**/builder/*', '!**/builder/spec', '!**/builder/stages', '!**/builder/fingerprints'],
+        message: 'constructs import only builder/spec, builder/stages and builder/fingerprints',
+      }],
     }],
   },
 });
+
+// An import circle makes load order matter and hides which layer depends on which.
+project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
 
 // projen's default pattern would take src/builder/spec.ts for a test file.
 project.tryFindObjectFile('package.json')?.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);

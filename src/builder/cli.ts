@@ -10,7 +10,7 @@ import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
 import { memoryMiB, regex, requireFile, seconds, wholeNumber } from './input-checks';
 import { guessFromOutput } from './output-format';
-import { buildStage, checkOutputWritable, publishArtifact, rootfsOf } from './pipeline';
+import { buildStage, checkOutputWritable, newBuildContext, publishArtifact, rootfsOf } from './pipeline';
 import { PreviewFromSpec, PREVIEW_BOOLEAN_FLAGS, PREVIEW_FLAGS, PREVIEW_USAGE, previewCommand } from './preview/command';
 import {
   COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, FIRMWARES, FirmwareName,
@@ -57,7 +57,7 @@ Build options
   --no-app-service       do not run the image's ENTRYPOINT/CMD as a service at boot
   --cache-dir DIR        stage cache (default $CDKTF_DOCKER_VM_CACHE_DIR, $XDG_CACHE_HOME/cdktf-docker-vm
                          or ~/.cache/cdktf-docker-vm)
-  --json                 print {stage, fingerprint, artifactPath, bytes, seconds} on stdout
+  --json                 print {stage, fingerprint, cacheKey, artifactPath, bytes, seconds} on stdout
   --quiet                no progress on stderr
 
 Boot options
@@ -298,7 +298,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     if (output) checkOutputWritable(output);
     const cache = openCache(one(args, 'cache-dir'), read);
     const started = Date.now();
-    const result = await buildStage(spec, { cache, tools, progress, baseDir, memo: new Map(), entries: new Map() });
+    const result = await buildStage(spec, newBuildContext(cache, tools, progress, baseDir));
     if (output) {
       await publishArtifact(result.artifactPath, output, tools);
       progress.step('output', output);
@@ -308,7 +308,8 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     if (args.flags.has('json')) {
       io.stdout.write(JSON.stringify({
         stage: spec.stage,
-        fingerprint: result.entry.fingerprint,
+        fingerprint: result.fingerprint,
+        cacheKey: result.cacheKey,
         artifactPath,
         bytes: result.entry.files[0].bytes,
         seconds: (Date.now() - started) / 1000,
@@ -360,7 +361,7 @@ async function buildForPreview(specPath: string, cacheDirFlag: string | undefine
   }
   if (specFile.spec.stage !== 'bootloader') throw new SpecError(`spec file ${specPath} is a ${specFile.spec.stage} stage; a preview boots a bootloader stage`);
   const cache = openCache(cacheDirFlag, read);
-  const result = await buildStage(specFile.spec, { cache, tools, progress, baseDir, memo: new Map(), entries: new Map() });
+  const result = await buildStage(specFile.spec, newBuildContext(cache, tools, progress, baseDir));
   progress.printSummary();
   return { image: result.artifactPath, format: 'raw', metadata: specFile.preview };
 }

@@ -1,17 +1,16 @@
 import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { bootloaderTools } from './bootloader/plan';
-import { runBootloader } from './bootloader/run';
 import { CacheEntry, StageCache } from './common/cache';
+import { canonicalJson, sha256Hex } from './common/digest';
+import { checkDockerEngine } from './common/docker-engine';
 import { SpecError } from './common/errors';
-import { canonicalJson, fingerprintSpec, sha256Hex } from './common/fingerprint';
 import { FILE_HASHES, FileHashCache } from './common/hash-cache';
 import { Progress } from './common/progress';
+import { StageInput, StageInputs } from './common/stage-definition';
 import { ToolRunner } from './common/tools';
-import { runConvert } from './convert/run';
-import { runDisk } from './disk/run';
-import { checkDockerEngine, runRootfs } from './rootfs/run';
-import { RootfsSpec, StageSpec } from './spec';
+import { Fingerprints } from './fingerprints';
+import { StageSpec } from './spec';
+import { definitionOf, requiredTools, rootfsOf, upstreamOf } from './stages';
 
 export interface BuildContext {
   readonly cache: StageCache;
@@ -19,16 +18,38 @@ export interface BuildContext {
   readonly progress: Progress;
   /** Directory relative spec paths are resolved against. */
   readonly baseDir: string;
-  /** Fingerprints already computed in this build (hashing a build context once is enough). */
-  readonly memo: Map<string, string>;
+  /** Fingerprints of this build's specs, each computed once. */
+  readonly fingerprints: Fingerprints;
+  /** Cache keys already computed in this build, by spec. */
+  readonly cacheKeys: Map<string, string>;
+  /** Local image ids of image references, asked of docker once per build. */
+  readonly imageIds: Map<string, string>;
   /** Stage entries already resolved in this build, by cache key. */
   readonly entries: Map<string, CacheEntry>;
+}
+
+/** A build context for specs relative to `baseDir`, with nothing computed yet. */
+export function newBuildContext(cache: StageCache, tools: ToolRunner, progress: Progress, baseDir: string): BuildContext {
+  return {
+    cache,
+    tools,
+    progress,
+    baseDir,
+    fingerprints: new Fingerprints(baseDir, FileHashCache.at(path.join(cache.dir, FILE_HASHES))),
+    cacheKeys: new Map(),
+    imageIds: new Map(),
+    entries: new Map(),
+  };
 }
 
 export interface BuildResult {
   readonly entry: CacheEntry;
   /** The stage's main file in the cache. */
   readonly artifactPath: string;
+  /** The spec's fingerprint: what Terraform's `triggers_replace.fingerprint` holds. */
+  readonly fingerprint: string;
+  /** The cache entry's key: the fingerprint, plus the local image id for an image given by reference. */
+  readonly cacheKey: string;
 }
 
 /**
@@ -38,52 +59,50 @@ export interface BuildResult {
 export async function buildStage(spec: StageSpec, ctx: BuildContext): Promise<BuildResult> {
   ctx.tools.require(requiredTools(spec));
   const entry = await stageEntry(spec, ctx);
-  return { entry, artifactPath: path.join(entry.dir, entry.files[0].name) };
+  return { entry, artifactPath: artifactOf(entry), fingerprint: ctx.fingerprints.of(spec).fingerprint, cacheKey: entry.fingerprint };
 }
 
 async function stageEntry(spec: StageSpec, ctx: BuildContext): Promise<CacheEntry> {
-  const fingerprint = await cacheKey(spec, ctx);
-  const seen = ctx.entries.get(fingerprint);
+  const key = await cacheKey(spec, ctx);
+  const seen = ctx.entries.get(key);
   if (seen) return seen;
   let started = Date.now();
-  const hit = ctx.cache.lookup(spec.stage, fingerprint);
+  const hit = ctx.cache.lookup(spec.stage, key);
   if (hit) {
-    ctx.progress.stageDone({ stage: spec.stage, seconds: (Date.now() - started) / 1000, bytes: hit.files[0].bytes, cacheHit: true, fingerprint });
-    ctx.entries.set(fingerprint, hit);
+    ctx.progress.stageDone({ stage: spec.stage, seconds: (Date.now() - started) / 1000, bytes: hit.files[0].bytes, cacheHit: true, cacheKey: key });
+    ctx.entries.set(key, hit);
     return hit;
   }
-  const upstream = await upstreamEntries(spec, ctx);
-  const entry = await ctx.cache.withLock(spec.stage, fingerprint, async () => {
+  const upstream = await upstreamInputs(spec, ctx);
+  const definition = definitionOf(spec);
+  const entry = await ctx.cache.withLock(spec.stage, key, async () => {
     started = Date.now();
-    const built = ctx.cache.lookup(spec.stage, fingerprint); // another process may have built it meanwhile
-    const result = built ?? await ctx.cache.create(spec.stage, fingerprint, tmpDir => runOne(spec, fingerprint, upstream, tmpDir, ctx));
+    const built = ctx.cache.lookup(spec.stage, key); // another process may have built it meanwhile
+    const result = built ?? await ctx.cache.create(spec.stage, key, async tmpDir => {
+      const output = await definition.run(spec, upstream, {
+        tmpDir, artifact: path.join(tmpDir, definition.artifact(spec)), baseDir: ctx.baseDir, cacheKey: key, tools: ctx.tools, progress: ctx.progress,
+      });
+      return { files: [...output.files], meta: output.meta as Record<string, unknown> };
+    });
     const seconds = (Date.now() - started) / 1000;
-    ctx.progress.stageDone({ stage: spec.stage, seconds, bytes: result.files[0].bytes, cacheHit: built !== undefined, fingerprint });
+    ctx.progress.stageDone({ stage: spec.stage, seconds, bytes: result.files[0].bytes, cacheHit: built !== undefined, cacheKey: key });
     return result;
   }, () => ctx.progress.step(spec.stage, 'another build of the same fingerprint is running; waiting for it'));
-  ctx.entries.set(fingerprint, entry);
+  ctx.entries.set(key, entry);
   return entry;
 }
 
-async function upstreamEntries(spec: StageSpec, ctx: BuildContext): Promise<CacheEntry[]> {
-  switch (spec.stage) {
-    case 'rootfs': return [];
-    case 'disk': return [await stageEntry(spec.rootfs, ctx)];
-    case 'bootloader': {
-      const rootfs = await stageEntry(spec.disk.rootfs, ctx);
-      return [rootfs, await stageEntry(spec.disk, ctx)];
-    }
-    case 'convert': return [await stageEntry(spec.bootloader, ctx)];
+async function upstreamInputs(spec: StageSpec, ctx: BuildContext): Promise<StageInputs<Record<string, unknown>>> {
+  const inputs: Record<string, StageInput<unknown>> = {};
+  for (const [name, up] of Object.entries(upstreamOf(spec))) {
+    const entry = await stageEntry(up, ctx);
+    inputs[name] = { entry, artifact: artifactOf(entry), meta: entry.meta };
   }
+  return inputs;
 }
 
-function runOne(spec: StageSpec, fingerprint: string, upstream: CacheEntry[], tmpDir: string, ctx: BuildContext) {
-  switch (spec.stage) {
-    case 'rootfs': return runRootfs(spec, ctx.baseDir, tmpDir, ctx.tools, ctx.progress);
-    case 'disk': return runDisk(spec, fingerprint, upstream[0], tmpDir, ctx.tools, ctx.progress);
-    case 'bootloader': return runBootloader(spec, upstream[0], upstream[1], tmpDir, ctx.tools, ctx.progress);
-    case 'convert': return runConvert(spec, upstream[0], tmpDir, ctx.tools, ctx.progress);
-  }
+function artifactOf(entry: CacheEntry): string {
+  return path.join(entry.dir, entry.files[0].name);
 }
 
 /**
@@ -92,47 +111,26 @@ function runOne(spec: StageSpec, fingerprint: string, upstream: CacheEntry[], tm
  */
 async function cacheKey(spec: StageSpec, ctx: BuildContext): Promise<string> {
   const memoKey = canonicalJson(spec);
-  const known = ctx.memo.get(memoKey);
+  const known = ctx.cacheKeys.get(memoKey);
   if (known) return known;
-  let key = fingerprintSpec(spec, ctx.baseDir, FileHashCache.at(path.join(ctx.cache.dir, FILE_HASHES)));
+  let key = ctx.fingerprints.of(spec).fingerprint;
   const source = rootfsOf(spec).source;
-  if (source.kind === 'image') {
-    await checkDockerEngine(ctx.tools);
-    const id = await ctx.tools.run({ tool: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', source.reference] })
-      .then(r => r.stdout.trim(), () => 'not-on-this-machine');
-    key = sha256Hex(`${key}:${id}`);
-  }
-  ctx.memo.set(memoKey, key);
+  if (source.kind === 'image') key = sha256Hex(`${key}:${await localImageId(source.reference, ctx)}`);
+  ctx.cacheKeys.set(memoKey, key);
   return key;
 }
 
-/** Every host tool the chain up to this stage may need, checked before any work starts. */
-export function requiredTools(spec: StageSpec): string[] {
-  switch (spec.stage) {
-    case 'rootfs': {
-      // a tar only meets docker when a VM layer may have to be built on it
-      const injects = spec.vm !== undefined && spec.vm.inject !== 'never';
-      return spec.source.kind === 'tar' && !injects ? ['cp'] : ['docker', 'cp'];
-    }
-    case 'disk': return [...requiredTools(spec.rootfs), 'sfdisk', 'mkfs.fat', 'mke2fs', 'debugfs'];
-    case 'bootloader': return [...new Set([...requiredTools(spec.disk), ...bootloaderTools(spec)])];
-    case 'convert': {
-      const compressor = spec.compression === 'bzip2' ? ['bzip2'] : spec.compression === 'gzip' ? ['gzip'] : [];
-      const preflight = spec.preflight ? ['qemu-img', 'sfdisk', 'debugfs', 'mdir'] : [];
-      return [...new Set([...requiredTools(spec.bootloader), ...(spec.format === 'raw' ? [] : ['qemu-img']), ...compressor, ...preflight])];
-    }
-  }
+async function localImageId(reference: string, ctx: BuildContext): Promise<string> {
+  const known = ctx.imageIds.get(reference);
+  if (known) return known;
+  await checkDockerEngine(ctx.tools);
+  const id = await ctx.tools.run({ tool: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', reference] })
+    .then(r => r.stdout.trim(), () => 'not-on-this-machine');
+  ctx.imageIds.set(reference, id);
+  return id;
 }
 
-/** The rootfs stage at the bottom of a spec's chain. */
-export function rootfsOf(spec: StageSpec): RootfsSpec {
-  switch (spec.stage) {
-    case 'rootfs': return spec;
-    case 'disk': return spec.rootfs;
-    case 'bootloader': return spec.disk.rootfs;
-    case 'convert': return spec.bootloader.disk.rootfs;
-  }
-}
+export { requiredTools, rootfsOf };
 
 /**
  * Fails before any work when `output` cannot be written: its directory (or the

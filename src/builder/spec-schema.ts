@@ -6,9 +6,8 @@
  * dropped, since a misspelt option would otherwise change what gets built.
  */
 import { z } from 'zod';
-import {
-  COMPRESSIONS, DISK_FORMATS, FIRMWARES, INJECT_MODES, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, VM_PROFILES,
-} from './spec';
+import { COMPRESSIONS, DISK_FORMATS } from './formats';
+import { CLOUDS, FIRMWARES, INJECT_MODES, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, VM_PROFILES } from './spec-values';
 
 const text = z.string().min(1, 'must not be empty');
 
@@ -93,7 +92,7 @@ export const convertSpecSchema = z.strictObject({
   format: z.enum(DISK_FORMATS),
   compression: z.enum(COMPRESSIONS),
   /** Check the image against a cloud's import rules before it enters the cache (fails the stage otherwise). */
-  preflight: z.literal('digitalocean').optional(),
+  preflight: z.enum(CLOUDS).optional(),
 }).readonly();
 export type ConvertSpec = z.infer<typeof convertSpecSchema>;
 

@@ -3,6 +3,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { DataResource, Testing } from 'cdktf';
 import { makeContext, newStack } from './helpers';
 import { DockerVm, DockerVmProps, Inject, Region, RootfsSource } from '../../src';
+import * as contextHash from '../../src/builder/common/context-hash';
 
 function vm(props: Partial<DockerVmProps> = {}) {
   const stack = newStack();
@@ -59,13 +60,24 @@ describe('DockerVm', () => {
     expect(v.customImage.artifact.bootloader).toBe(v.bootloader);
   });
 
+  test('walks its build context once, however many stages sit on it', () => {
+    // GIVEN
+    const walks = jest.spyOn(contextHash, 'hashBuildContext');
+    // WHEN
+    const { stack } = vm();
+    Testing.synth(stack);
+    // THEN
+    expect(walks).toHaveBeenCalledTimes(1);
+    walks.mockRestore();
+  });
+
   test('declares four local stages and names the Droplets after the VM', () => {
     // GIVEN
     const { stack, vm: v } = vm({ dropletCount: 2 });
     const synth = Testing.synth(stack);
     // THEN
     expect(Object.keys(JSON.parse(synth).resource.terraform_data)).toHaveLength(4);
-    expect(synth).toHaveResourceWithProperties(DataResource, { triggers_replace: { fingerprint: v.rootfs.fingerprint } });
+    expect(synth).toHaveResourceWithProperties(DataResource, { triggers_replace: expect.objectContaining({ fingerprint: v.rootfs.fingerprint }) });
     expect(synth).toHaveResourceWithProperties(DoDroplet, { name: 'web-1' });
     expect(v.droplet.names).toEqual(['web-1', 'web-2']);
   });

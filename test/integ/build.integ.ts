@@ -12,7 +12,7 @@ import { findTool } from '../../src/builder/common/tools';
 
 interface StageLine { stage: string; cacheHit: boolean }
 
-function jsonOf(run: CliRun): { artifactPath: string; fingerprint: string; stages: StageLine[] } {
+function jsonOf(run: CliRun): { artifactPath: string; fingerprint: string; cacheKey: string; stages: StageLine[] } {
   if (run.status !== 0) throw new Error(`build failed (${run.status}):\n${run.stderr}`);
   return JSON.parse(run.stdout);
 }
@@ -192,7 +192,7 @@ describe('GIVEN bad input or a broken host', () => {
     // GIVEN a complete raw artifact entry whose file was truncated behind the cache's back
     const args = ['build', '--tar', debianTar, '--format', 'raw', '--cache-dir', cacheDir, '--json'];
     const first = jsonOf(runCli([...args, '--output', path.join(work, 'c1.img')]));
-    const entry = path.join(cacheDir, 'convert', first.fingerprint);
+    const entry = path.join(cacheDir, 'convert', first.cacheKey);
     truncateSync(path.join(entry, 'disk.img'), 4096);
     // WHEN
     const again = jsonOf(runCli([...args, '--output', path.join(work, 'c2.img')]));

@@ -11,8 +11,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, CliRun, DEBIAN_FIXTURE, REPO, TEST_USER, cacheState, ensureTestUser, runCli } from './support/builder';
-import { fingerprintSpec } from '../../src/builder/common/fingerprint';
 import { indexTar } from '../../src/builder/common/tar-index';
+import { fingerprintSpec } from '../../src/builder/fingerprints';
 import { clearHardLinkTypeBits } from '../../src/builder/rootfs/hardlink-headers';
 import { RootfsSpec, SPEC_FILE_VERSION, StageSpec } from '../../src/builder/spec';
 

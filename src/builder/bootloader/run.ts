@@ -1,24 +1,26 @@
 import { rmSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, utimesSync, writeSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { BootloaderMeta } from './meta';
 import { BootFiles, LDLINUX_E64_DIRS, SYSLINUX_DIRS, SYSLINUX_EFI_DIRS, bootloaderTools, firmwareOf, planBootloader } from './plan';
-import { CacheEntry } from '../common/cache';
 import { NoKernelError, ToolMissingError } from '../common/errors';
-import { Progress, formatBytes } from '../common/progress';
-import { ToolRunner } from '../common/tools';
-import { DISK_RAW, reproducibleEnv, sourceDateEpoch } from '../disk/run';
-import { RootfsFacts } from '../rootfs/analyze';
+import { formatBytes } from '../common/progress';
+import { reproducibleEnv, sourceDateEpoch } from '../common/reproducible';
+import { StageInput, StageOutput, StageRunContext } from '../common/stage-definition';
+import type { DiskMeta } from '../disk/meta';
 import { RecordedEntry, recordedEntries, requiredEntry } from '../rootfs/entries';
-import { ROOTFS_TAR } from '../rootfs/run';
-import { BootloaderSpec, PartitionTableName } from '../spec';
+import type { RootfsMeta } from '../rootfs/meta';
+import { BootloaderSpec } from '../spec';
 
 const MBR_CODE_BYTES = 440;
 
 export async function runBootloader(
-  spec: BootloaderSpec, rootfs: CacheEntry, disk: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress,
-) {
-  const facts = rootfs.meta as unknown as RootfsFacts;
-  if (!facts.kernel) {
+  spec: BootloaderSpec, rootfs: StageInput<RootfsMeta>, disk: StageInput<DiskMeta>, ctx: StageRunContext,
+): Promise<StageOutput<BootloaderMeta>> {
+  const { tmpDir, tools, progress } = ctx;
+  const facts = rootfs.meta;
+  const kernelPath = facts.kernel;
+  if (!kernelPath) {
     throw new NoKernelError(
       'no kernel found in the rootfs (looked for /boot/vmlinuz-*, /vmlinuz, /boot/vmlinuz-virt, /lib/modules/*/vmlinuz); ' +
       'install one in the image (Debian/Ubuntu: apt-get install linux-image-amd64 / linux-image-virtual; Alpine: apk add linux-virt; Fedora: dnf install kernel-core)',
@@ -28,15 +30,15 @@ export async function runBootloader(
   const uefi = firmwareOf(spec) === 'uefi';
   const efiSources = uefi ? findSyslinuxEfi() : undefined;
   const mbrCodeDir = uefi ? undefined : findSyslinuxDir();
-  const diskMeta = disk.meta as { layout: { bootOffsetBytes: number }; ids: { rootUuid: string }; partitionTable: PartitionTableName };
-  const diskFile = path.join(tmpDir, DISK_RAW);
-  progress.step('bootloader', `copying disk (${formatBytes(disk.files[0].bytes)} apparent)`);
-  await tools.run({ tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', path.join(disk.dir, DISK_RAW), diskFile] });
+  const diskMeta = disk.meta;
+  const diskFile = ctx.artifact;
+  progress.step('bootloader', `copying disk (${formatBytes(disk.entry.files[0].bytes)} apparent)`);
+  await tools.run({ tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', disk.artifact, diskFile] });
 
-  const tarFile = path.join(rootfs.dir, ROOTFS_TAR);
+  const tarFile = rootfs.artifact;
   const entries = recordedEntries(rootfs);
   const kernel = path.join(tmpDir, 'vmlinuz');
-  await extractEntry(tarFile, requiredEntry(entries, facts.kernel, rootfs), kernel);
+  await extractEntry(tarFile, requiredEntry(entries, kernelPath, rootfs), kernel);
   let initrd: string | undefined;
   if (facts.initrd) {
     initrd = path.join(tmpDir, 'initrd.img');
@@ -64,8 +66,8 @@ export async function runBootloader(
   // The kernel and initrd are in the disk now: 40+ MiB the cache entry need not keep.
   for (const c of plan.copies) rmSync(c.local, { force: true });
   return {
-    files: [DISK_RAW],
-    meta: { kernelCmdline: plan.kernelCmdline, kernel: facts.kernel, initrd: facts.initrd ?? null, ...(uefi ? { firmware: 'uefi' } : {}) },
+    files: [path.basename(diskFile)],
+    meta: { kernelCmdline: plan.kernelCmdline, kernel: kernelPath, initrd: facts.initrd ?? null, ...(uefi ? { firmware: 'uefi' as const } : {}) },
   };
 }
 

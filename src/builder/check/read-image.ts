@@ -10,8 +10,7 @@ import { notADiskImage, requireDiskLike } from './disk-like';
 import { ContainerKind, ImageFacts } from './facts';
 import { BuilderError, SpecError, ToolFailedError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
-import { qemuFormatName } from '../convert/plan';
-import { DiskFormatName } from '../spec';
+import { DiskFormatName, qemuFormatName } from '../spec';
 
 export interface OpenedImage {
   readonly facts: ImageFacts;

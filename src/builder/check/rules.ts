@@ -7,12 +7,15 @@ import { effectiveDatasourceList, effectiveSshdOption, parseFstab, rootPasswordF
 import { CheckFacts, CheckOptions, DiskFacts, PartitionFacts, RootFiles, RuleResult } from './facts';
 import { isExt } from './superblock';
 import { isMarkedBootable } from '../common/partition-table';
+import { compressionsImportedBy, formatOfQemuName, formatsImportedBy, qemuFormatName } from '../spec';
 
 /** 100 GiB: the limit is counted as in constructs/image/validate-custom-image.ts (sizeGiB <= 100). */
 export const DO_MAX_VIRTUAL_BYTES = 100 * 1024 ** 3;
 
 /** qemu-img format names DigitalOcean imports. */
-const DO_QEMU_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vdi'];
+const DO_FORMATS = formatsImportedBy('digitalocean');
+const DO_QEMU_FORMATS = DO_FORMATS.map(qemuFormatName);
+const DO_COMPRESSIONS: readonly string[] = compressionsImportedBy('digitalocean');
 
 export const GPT_BIOS_BOOT = '21686148-6449-6E6F-744E-656564454649';
 export const GPT_ESP = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
@@ -23,8 +26,9 @@ const ok = (rule: string, detail: string): RuleResult => ({ rule, status: 'ok', 
 const fail = (rule: string, detail: string): RuleResult => ({ rule, status: 'fail', detail });
 const skip = (rule: string, detail: string): RuleResult => ({ rule, status: 'skip', detail });
 
+/** The format's name in this tool (qemu-img calls vhd `vpc`). */
 export function displayFormat(qemuFormat: string): string {
-  return qemuFormat === 'vpc' ? 'vhd' : qemuFormat;
+  return formatOfQemuName(qemuFormat) ?? qemuFormat;
 }
 
 function formatGiB(bytes: number): string {
@@ -37,13 +41,13 @@ export const checkFormat: Rule = ({ image }) => {
   if (image.format === undefined) return skip(id, `not read: the file is ${image.inner && image.inner !== 'none' ? `${image.compression} of ${image.inner}` : image.compression}`);
   const name = displayFormat(image.format);
   if (DO_QEMU_FORMATS.includes(image.format)) return ok(id, name);
-  return fail(id, `${name} is not a format DigitalOcean imports (raw, qcow2, vmdk, vhdx, vdi); convert it: qemu-img convert -O qcow2 IMAGE image.qcow2`);
+  return fail(id, `${name} is not a format DigitalOcean imports (${DO_FORMATS.join(', ')}); convert it: qemu-img convert -O qcow2 IMAGE image.qcow2`);
 };
 
 export const checkCompression: Rule = ({ image }) => {
   const id = 'compression';
   const { compression, inner } = image;
-  if (compression !== 'none' && compression !== 'gzip' && compression !== 'bzip2') {
+  if (!DO_COMPRESSIONS.includes(compression)) {
     const what = compression === 'tar' || compression === 'zip' || compression === '7z' ? `a ${compression} archive` : `${compression}-compressed`;
     return fail(id, `the file is ${what}; DigitalOcean accepts an uncompressed, gzip or bzip2 image only: unpack it and compress the disk image itself with gzip`);
   }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sha256File, sha256FileSync } from './digest';
 import { BuilderError } from './errors';
 import { StageName } from '../spec';
 
@@ -232,26 +233,6 @@ function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
 
 function publicFile(f: ManifestFile): CacheFile {
   return { name: f.name, bytes: f.bytes, sha256: f.sha256 };
-}
-
-const HASH_CHUNK = 4 * 1024 * 1024;
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: HASH_CHUNK })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-function sha256FileSync(file: string): string {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(HASH_CHUNK);
-  const fd = openSync(file, 'r');
-  try {
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 /** Refreshes the recorded stamps; a read-only cache keeps working, it only re-hashes next time too. */

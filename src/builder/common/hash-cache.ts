@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { BigIntStats, existsSync, closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { BigIntStats, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultCacheDir } from './cache';
+import { sha256FileSync } from './digest';
 
 /** Files changed this recently may change again within the same timestamp tick: not remembered. */
 const RACY_WINDOW_MS = 2000;
-const CHUNK = 1 << 20;
 
 interface Remembered {
   readonly key: string;
@@ -49,7 +48,7 @@ export class FileHashCache {
     const key = statKey(st);
     const known = entries.get(absPath);
     if (known && known.key === key) return known.sha256;
-    const sha256 = hashFileChunked(absPath);
+    const sha256 = sha256FileSync(absPath);
     const racyAfterNs = BigInt(Date.now() - this.racyWindowMs) * 1_000_000n;
     if (st.mtimeNs < racyAfterNs && st.ctimeNs < racyAfterNs) {
       entries.set(absPath, { key, sha256 });
@@ -101,21 +100,4 @@ export const FILE_HASHES = 'file-hashes.json';
 
 function statKey(st: BigIntStats): string {
   return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}:${st.dev}`;
-}
-
-/** sha256 in 1 MiB reads: a multi-GB tar never sits in memory whole. */
-export function hashFileChunked(file: string): string {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(CHUNK);
-  const fd = openSync(file, 'r');
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, null);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }

@@ -7,7 +7,8 @@ export interface StageReport {
   readonly seconds: number;
   readonly bytes: number;
   readonly cacheHit: boolean;
-  readonly fingerprint: string;
+  /** The stage's cache entry key. */
+  readonly cacheKey: string;
 }
 
 export class Progress {
@@ -23,7 +24,7 @@ export class Progress {
   public stageDone(report: StageReport): void {
     this.reports.push(report);
     const how = report.cacheHit ? 'cached' : `built in ${formatSeconds(report.seconds)}`;
-    this.step(report.stage, `${how}, ${formatBytes(report.bytes)} (${report.fingerprint.slice(0, 12)})`);
+    this.step(report.stage, `${how}, ${formatBytes(report.bytes)} (${report.cacheKey.slice(0, 12)})`);
   }
 
   public get stages(): readonly StageReport[] {

@@ -1,23 +1,11 @@
 import { ToolCall, findTool } from '../common/tools';
-import { CompressionName, DiskFormatName } from '../spec';
+import { CompressionName, DiskFormatName, diskFormat, imageExtension } from '../spec';
 
-/** qemu-img's name and options for each output format. */
-const QEMU_FORMATS: Readonly<Record<DiskFormatName, { readonly name: string; readonly options: readonly string[]; readonly ext: string }>> = {
-  raw: { name: 'raw', options: [], ext: 'img' },
-  qcow2: { name: 'qcow2', options: [], ext: 'qcow2' },
-  vmdk: { name: 'vmdk', options: [], ext: 'vmdk' },
-  vhdx: { name: 'vhdx', options: [], ext: 'vhdx' },
-  vdi: { name: 'vdi', options: [], ext: 'vdi' },
-  vhd: { name: 'vpc', options: ['-o', 'subformat=dynamic'], ext: 'vhd' },
-};
-
-export function qemuFormatName(format: DiskFormatName): string {
-  return QEMU_FORMATS[format].name;
-}
+// TODO(merge): callers in boot/ and preview/ move to ../formats
+export { qemuFormatName } from '../formats';
 
 export function artifactFileName(format: DiskFormatName, compression: CompressionName): string {
-  const ext = QEMU_FORMATS[format].ext;
-  return `disk.${ext}${compression === 'gzip' ? '.gz' : compression === 'bzip2' ? '.bz2' : ''}`;
+  return `disk${imageExtension(format, compression)}`;
 }
 
 export interface ConvertPlan {
@@ -50,10 +38,10 @@ export const isInstalled = (tool: string): boolean => findTool(tool) !== undefin
 export function planConvert(format: DiskFormatName, compression: CompressionName, inputRaw: string, tmpDir: string, gzipTool: GzipTool = 'gzip'): ConvertPlan {
   const artifact = `${tmpDir}/${artifactFileName(format, compression)}`;
   const image = compression === 'none' ? artifact : `${tmpDir}/${artifactFileName(format, 'none')}`;
-  const f = QEMU_FORMATS[format];
+  const f = diskFormat(format);
   const convert: ToolCall = format === 'raw'
     ? { tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', inputRaw, image] }
-    : { tool: 'qemu-img', args: ['convert', '-q', '-f', 'raw', '-O', f.name, ...f.options, inputRaw, image] };
+    : { tool: 'qemu-img', args: ['convert', '-q', '-f', 'raw', '-O', f.qemuName, ...f.qemuOptions, inputRaw, image] };
   let compress: ToolCall | undefined;
   if (compression === 'gzip') {
     compress = { tool: gzipTool, args: ['-6', '-n', '-c', image], stdoutFile: artifact };

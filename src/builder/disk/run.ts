@@ -1,16 +1,15 @@
 import { statfsSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { DiskMeta } from './meta';
 import { DiskPlan, planDisk } from './plan';
-import { CacheEntry } from '../common/cache';
 import { BuilderError, SizeTooSmallError, ToolFailedError } from '../common/errors';
-import { Progress, formatBytes } from '../common/progress';
+import { formatBytes } from '../common/progress';
+import { reproducibleEnv, sourceDateEpoch } from '../common/reproducible';
+import { StageInput, StageOutput, StageRunContext } from '../common/stage-definition';
 import { ToolRunner } from '../common/tools';
-import { RootfsFacts } from '../rootfs/analyze';
 import { RecordedEntries, recordedEntries } from '../rootfs/entries';
-import { ROOTFS_TAR } from '../rootfs/run';
+import type { RootfsMeta } from '../rootfs/meta';
 import { DiskSpec } from '../spec';
-
-export const DISK_RAW = 'disk.raw';
 
 const SANE_FILES: Readonly<Record<string, string>> = {
   'etc/hosts': '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n',
@@ -18,11 +17,11 @@ const SANE_FILES: Readonly<Record<string, string>> = {
 };
 
 /** Partition table, FAT boot partition and ext4 root populated from the rootfs tar, all in one sparse file. */
-export async function runDisk(spec: DiskSpec, fingerprint: string, rootfs: CacheEntry, tmpDir: string, tools: ToolRunner, progress: Progress) {
-  const facts = rootfs.meta as unknown as RootfsFacts;
-  const diskFile = path.join(tmpDir, DISK_RAW);
-  const rootfsTar = path.join(rootfs.dir, ROOTFS_TAR);
-  const plan = planDisk(spec, facts, fingerprint, diskFile, rootfsTar);
+export async function runDisk(spec: DiskSpec, rootfs: StageInput<RootfsMeta>, ctx: StageRunContext): Promise<StageOutput<DiskMeta>> {
+  const { tmpDir, tools, progress } = ctx;
+  const facts = rootfs.meta;
+  const diskFile = ctx.artifact;
+  const plan = planDisk(spec, facts, ctx.cacheKey, diskFile, rootfs.artifact);
   tools.require(['sfdisk', 'mkfs.fat', 'mke2fs', 'debugfs']);
   const { layout } = plan;
   progress.step('disk', `${spec.partitionTable} table, boot ${formatBytes(layout.bootBytes)}, root ${formatBytes(layout.rootBytes)} (${spec.sizeMiB === undefined ? 'auto' : 'explicit'} size)`);
@@ -54,7 +53,7 @@ export async function runDisk(spec: DiskSpec, fingerprint: string, rootfs: Cache
   }
   await applyFixups(plan, recordedEntries(rootfs), diskFile, tmpDir, tools, epoch);
   return {
-    files: [DISK_RAW],
+    files: [path.basename(diskFile)],
     meta: { layout, ids: plan.ids, partitionTable: spec.partitionTable },
   };
 }
@@ -110,19 +109,4 @@ async function applyFixups(
   await tools.run({ tool: 'debugfs', args: ['-w', '-f', cmdFile, device] }, { env: reproducibleEnv(epoch) });
   const { stdout } = await tools.run({ tool: 'debugfs', args: ['-R', 'cat /etc/fstab', device] });
   if (stdout !== plan.fstab) throw new BuilderError(`debugfs did not write /etc/fstab into ${diskFile}; this is a bug, please report it with the output of: debugfs -V`);
-}
-
-/**
- * Timestamp for everything the builder creates. mke2fs clamps every file time
- * to SOURCE_DATE_EPOCH, so the default is the rootfs's newest mtime: nothing is
- * clamped and the superblock times still depend on the content only.
- */
-export function sourceDateEpoch(newestMtime: number, env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.SOURCE_DATE_EPOCH);
-  return env.SOURCE_DATE_EPOCH !== undefined && Number.isInteger(v) && v >= 0 ? v : newestMtime;
-}
-
-/** Environment for e2fsprogs: fixed timestamps, and a UTF-8 locale (libarchive in mke2fs refuses non-ASCII tar paths under C). */
-export function reproducibleEnv(epoch: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...env, SOURCE_DATE_EPOCH: String(epoch), LC_ALL: 'C.UTF-8' };
 }

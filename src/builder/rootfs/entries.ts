@@ -1,5 +1,6 @@
-import { CacheEntry } from '../common/cache';
+import type { RootfsMeta } from './meta';
 import { BuilderError } from '../common/errors';
+import { StageInput } from '../common/stage-definition';
 import { TarEntry, TarEntryType } from '../common/tar-index';
 
 /**
@@ -29,15 +30,15 @@ export function recordEntries(index: readonly TarEntry[], bootFiles: { readonly 
 }
 
 /** The recorded entries of a rootfs cache entry. */
-export function recordedEntries(rootfs: CacheEntry): RecordedEntries {
+export function recordedEntries(rootfs: StageInput<RootfsMeta>): RecordedEntries {
   const entries = rootfs.meta.tarEntries as RecordedEntries | undefined;
-  if (!entries) throw new BuilderError(`rootfs cache entry ${rootfs.dir} has no recorded entries; remove it and build again`);
+  if (!entries) throw new BuilderError(`rootfs cache entry ${rootfs.entry.dir} has no recorded entries; remove it and build again`);
   return entries;
 }
 
 /** A recorded entry that must exist (the kernel or initrd the rootfs stage found). */
-export function requiredEntry(entries: RecordedEntries, p: string, rootfs: CacheEntry): RecordedEntry {
+export function requiredEntry(entries: RecordedEntries, p: string, rootfs: StageInput<RootfsMeta>): RecordedEntry {
   const e = entries[p];
-  if (!e) throw new BuilderError(`rootfs cache entry ${rootfs.dir} does not record /${p}; remove it and build again`);
+  if (!e) throw new BuilderError(`rootfs cache entry ${rootfs.entry.dir} does not record /${p}; remove it and build again`);
   return e;
 }

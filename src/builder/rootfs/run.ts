@@ -5,33 +5,28 @@ import { analyzeRootfs } from './analyze';
 import { removeStaleLeftovers, temporaryLabel } from './docker-leftovers';
 import { recordEntries } from './entries';
 import { clearHardLinkTypeBits } from './hardlink-headers';
+import { ImageConfig } from './image-config';
+import { RootfsMeta, VmSetupFacts } from './meta';
 import { exportCalls, planRootfs } from './plan';
-import { BuilderError, DockerUnavailableError, ToolFailedError } from '../common/errors';
+import { checkDockerEngine } from '../common/docker-engine';
+import { BuilderError, ToolFailedError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
+import { StageOutput, StageRunContext } from '../common/stage-definition';
 import { entriesByPath, indexTar } from '../common/tar-index';
 import { ToolRunner } from '../common/tools';
 import { RootfsSourceSpec, RootfsSpec } from '../spec';
-import { detectComponents } from '../vm/components';
-import { checkVmParts, planVmSetup } from '../vm/plan';
-import { buildDerivedImage, importTar, removeImages } from '../vm/run';
-
-export interface ImageConfig {
-  readonly entrypoint: readonly string[];
-  readonly cmd: readonly string[];
-  readonly env: readonly string[];
-  readonly workingDir: string;
-  readonly user: string;
-}
-
-export const ROOTFS_TAR = 'rootfs.tar';
+import { detectComponents } from './vm/components';
+import { checkVmParts, planVmSetup } from './vm/plan';
+import { buildDerivedImage, importTar, removeImages } from './vm/run';
 
 /** Bounded but generous: a loaded engine can take many seconds to create or remove a container. */
 const CONTAINER_CALL_TIMEOUT_MS = 5 * 60_000;
 
-/** Produces `rootfs.tar` in tmpDir and returns the stage facts. */
-export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: string, tools: ToolRunner, progress: Progress) {
-  const plan = planRootfs(spec, baseDir, tmpDir);
-  const outTar = path.join(tmpDir, ROOTFS_TAR);
+/** Writes the rootfs tar (`ctx.artifact`) and returns the stage facts. */
+export async function runRootfs(spec: RootfsSpec, ctx: StageRunContext): Promise<StageOutput<RootfsMeta>> {
+  const { tmpDir, tools, progress } = ctx;
+  const plan = planRootfs(spec, ctx.baseDir, tmpDir);
+  const outTar = ctx.artifact;
   let imageConfig: ImageConfig | undefined;
   let image: string | undefined;
   const temporaryImages: string[] = [];
@@ -85,17 +80,10 @@ export async function runRootfs(spec: RootfsSpec, baseDir: string, tmpDir: strin
     const links = clearHardLinkTypeBits(outTar, index);
     if (links) progress.step('rootfs', `${links} hard-link headers given plain permission modes (mke2fs would make them empty files)`);
     progress.step('rootfs', `${facts.entries} entries, ${formatBytes(facts.dataBytes)} of data, kernel: ${facts.kernel ?? 'none'}`);
-    return { files: [ROOTFS_TAR], meta: { ...facts, imageConfig: imageConfig ?? null, vm, tarEntries: recordEntries(index, facts) } };
+    return { files: [path.basename(outTar)], meta: { ...facts, imageConfig: imageConfig ?? null, vm, tarEntries: recordEntries(index, facts) } };
   } finally {
     await removeImages(temporaryImages, tools);
   }
-}
-
-/** What injection did, kept in the stage meta. */
-export interface VmSetupFacts {
-  readonly family: string | null;
-  readonly installed: readonly string[];
-  readonly notes: readonly string[];
 }
 
 async function exportImage(image: string, outTar: string, tools: ToolRunner, progress: Progress): Promise<void> {
@@ -125,18 +113,6 @@ function describeSource(source: RootfsSourceSpec): string {
 async function prepareDocker(tools: ToolRunner, progress: Progress): Promise<void> {
   await checkDockerEngine(tools);
   await removeStaleLeftovers(tools, progress).catch((e: Error) => progress.step('rootfs', `could not remove leftovers of killed runs: ${e.message.split('\n')[0]}`));
-}
-
-export async function checkDockerEngine(tools: ToolRunner): Promise<void> {
-  try {
-    await tools.run({ tool: 'docker', args: ['version', '--format', '{{.Server.Version}}'] }, { timeoutMs: 30_000 });
-  } catch (e) {
-    if (!(e instanceof ToolFailedError)) throw e;
-    throw new DockerUnavailableError(
-      `the docker engine does not answer (${e.stderrTail.split('\n').pop() ?? 'no reply'}); ` +
-      'start it (systemctl start docker, or run dockerd) and make sure this user may use it (member of the docker group, or DOCKER_HOST set)',
-    );
-  }
 }
 
 async function ensureImage(tools: ToolRunner, image: string, progress: Progress): Promise<void> {

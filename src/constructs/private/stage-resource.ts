@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataResource, IStackSynthesizer, ISynthesisSession, ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { fingerprintSpec, SPEC_FILE_VERSION, SpecFile, StageSpec } from '../../builder/spec';
+import { Fingerprints, StageFingerprint } from '../../builder/fingerprints';
+import { SPEC_FILE_VERSION, SpecFile, StageSpec } from '../../builder/spec';
+import { mapSpecPaths } from '../../builder/stages';
 
 /** Folder of the stack's synth directory that holds the spec files. */
 export const SPECS_DIR = 'docker-vm-specs';
@@ -22,7 +24,10 @@ export interface StageResourceProps {
  * A `terraform_data` resource that runs one builder stage.
  *
  * - `triggers_replace.fingerprint` is the stage fingerprint, so `terraform plan`
- *   names the stage that will rebuild.
+ *   names the stage that will rebuild; beside it, 16 hex digits of each named
+ *   input's digest (`dockerfile`, `context`, `options`, `upstream`, ...), so the
+ *   plan also says why: the input that changed shows on the stage where it
+ *   changed, and the stages built on it show `upstream`.
  * - The spec travels in a JSON file written into the stack's synth directory
  *   (`docker-vm-specs/<fingerprint>-<stage>.json`) when the stack is synthesized:
  *   the stack's synthesizer (public, settable `TerraformStack.synthesizer`) is
@@ -40,14 +45,16 @@ export class StageResource extends DataResource {
   /** Spec file path relative to the stack's synth directory (terraform's working directory). */
   public readonly specFilePath: string;
   private readonly spec: StageSpec;
+  private readonly computed: StageFingerprint;
   private readonly extension: string;
   private outputRequested = false;
 
   constructor(scope: Construct, id: string, props: StageResourceProps) {
-    const fingerprint = fingerprintSpec(props.spec, process.cwd());
+    const computed = fingerprintsOf(scope).of(props.spec);
+    const fingerprint = computed.fingerprint;
     const specFilePath = `${SPECS_DIR}/${fingerprint}-${props.spec.stage}.json`;
     super(scope, id, {
-      triggersReplace: { fingerprint },
+      triggersReplace: triggersOf(computed),
       dependsOn: props.upstream ? [props.upstream] : undefined,
       provisioners: [{
         type: 'local-exec',
@@ -56,6 +63,7 @@ export class StageResource extends DataResource {
       }],
     });
     this.fingerprint = fingerprint;
+    this.computed = computed;
     this.stage = props.spec.stage;
     this.spec = props.spec;
     this.extension = props.extension;
@@ -81,7 +89,7 @@ export class StageResource extends DataResource {
       this.outputRequested = true;
       // The output path is part of what the resource produces: a stage applied
       // before anybody asked for its file runs again (a cache hit plus a copy).
-      this.triggersReplace = { fingerprint: this.fingerprint, artifact_path: this.artifactPathInStack };
+      this.triggersReplace = { ...triggersOf(this.computed), artifact_path: this.artifactPathInStack };
     }
     return this.artifactPathInStack;
   }
@@ -158,28 +166,37 @@ class SpecFileSynthesizer implements IStackSynthesizer {
   }
 }
 
+/** Digits of an input digest shown in the plan: enough to tell two apart, short enough to read. */
+const INPUT_DIGEST_CHARS = 16;
+
+function triggersOf(computed: StageFingerprint): Record<string, string> {
+  const named = Object.entries(computed.inputs).map(([name, digest]) => [name, digest.slice(0, INPUT_DIGEST_CHARS)]);
+  return { fingerprint: computed.fingerprint, ...Object.fromEntries(named) };
+}
+
+/**
+ * One Fingerprints per stack: a chain's stages share their upstream's result, so
+ * a build context is walked once per synth however many stages sit on it.
+ */
+const fingerprintsByStack = new WeakMap<TerraformStack, Fingerprints>();
+
+function fingerprintsOf(scope: Construct): Fingerprints {
+  const stack = TerraformStack.of(scope);
+  let fingerprints = fingerprintsByStack.get(stack);
+  if (!fingerprints) {
+    fingerprints = new Fingerprints(process.cwd());
+    fingerprintsByStack.set(stack, fingerprints);
+  }
+  return fingerprints;
+}
+
 /**
  * The spec with every path made relative to the spec file's directory, so the
  * synthesized stack keeps working when the project moves (the CLI resolves
  * relative paths against the spec file's directory).
  */
-export function relativizeSpec(spec: StageSpec, specDir: string): StageSpec {
-  const rel = (p: string) => relativePath(specDir, p);
-  switch (spec.stage) {
-    case 'rootfs': {
-      const src = spec.source;
-      switch (src.kind) {
-        case 'dockerfile': return { ...spec, source: { ...src, contextDir: rel(src.contextDir) } };
-        case 'tar': return { ...spec, source: { ...src, path: rel(src.path) } };
-        case 'image': return spec;
-      }
-      break;
-    }
-    case 'disk': return { ...spec, rootfs: relativizeSpec(spec.rootfs, specDir) as typeof spec.rootfs };
-    case 'bootloader': return { ...spec, disk: relativizeSpec(spec.disk, specDir) as typeof spec.disk };
-    case 'convert': return { ...spec, bootloader: relativizeSpec(spec.bootloader, specDir) as typeof spec.bootloader };
-  }
-  return spec;
+export function relativizeSpec<T extends StageSpec>(spec: T, specDir: string): T {
+  return mapSpecPaths(spec, p => relativePath(specDir, p));
 }
 
 function relativePath(fromDir: string, p: string): string {

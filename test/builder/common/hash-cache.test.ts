@@ -1,6 +1,6 @@
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { sha256Hex } from '../../../src/builder/common/fingerprint';
+import { sha256Hex } from '../../../src/builder/common/digest';
 import { FileHashCache } from '../../../src/builder/common/hash-cache';
 import { tempDir } from '../support/tar';
 

@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { CacheEntry } from '../../../src/builder/common/cache';
+import { StageInput } from '../../../src/builder/common/stage-definition';
 import { indexTar } from '../../../src/builder/common/tar-index';
 import { recordEntries, recordedEntries, requiredEntry } from '../../../src/builder/rootfs/entries';
+import type { RootfsMeta } from '../../../src/builder/rootfs/meta';
 import { tempDir, writeTar } from '../support/tar';
 
 function readAt(file: string, offset: number, size: number): string {
@@ -55,7 +56,11 @@ describe('recordEntries', () => {
 });
 
 describe('recordedEntries', () => {
-  const entry = (meta: Record<string, unknown>): CacheEntry => ({ stage: 'rootfs', fingerprint: 'f', dir: '/cache/rootfs/f', files: [], meta });
+  const entry = (meta: Record<string, unknown>): StageInput<RootfsMeta> => ({
+    entry: { stage: 'rootfs', fingerprint: 'f', dir: '/cache/rootfs/f', files: [], meta },
+    artifact: '/cache/rootfs/f/rootfs.tar',
+    meta: meta as unknown as RootfsMeta,
+  });
 
   test('fails when a rootfs cache entry has no recorded entries, saying to rebuild it', () => {
     expect(() => recordedEntries(entry({}))).toThrow(/\/cache\/rootfs\/f has no recorded entries; remove it and build again/);

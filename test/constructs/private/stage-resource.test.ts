@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataResource, Testing } from 'cdktf';
 import { Bootloader, ContainerRootfs, DiskImage, RootfsSource } from '../../../src';
+import * as contextHash from '../../../src/builder/common/context-hash';
 import { builderCliPath } from '../../../src/constructs/private/stage-resource';
 import { writeTar } from '../../builder/support/tar';
 import { chain, HEX64, makeContext, newStack, resource, writeFiles } from '../helpers';
@@ -61,15 +62,34 @@ describe('StageResource', () => {
     expect(builderCliPath()).toBe(path.resolve(__dirname, '..', '..', '..', 'lib', 'builder', 'cli.js'));
   });
 
-  test('sets triggers_replace to the fingerprint', () => {
+  test('sets triggers_replace to the fingerprint and a short digest of each named input', () => {
     // GIVEN
     const stack = newStack();
     // WHEN
     new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromDockerfile(makeContext()) });
     // THEN
+    const HEX16 = expect.stringMatching(/^[0-9a-f]{16}$/);
     expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
-      triggers_replace: { fingerprint: expect.stringMatching(HEX64) },
+      triggers_replace: { fingerprint: expect.stringMatching(HEX64), dockerfile: HEX16, context: HEX16, build_args: HEX16, target: HEX16, vm: HEX16 },
     });
+  });
+
+  test('shows upstream, not the rootfs inputs, on the stages built on the rootfs', () => {
+    // GIVEN
+    const { stack } = chain();
+    // THEN
+    expect(Object.keys(resource(stack, 'terraform_data', 'Disk_Build').triggers_replace).sort()).toEqual(['fingerprint', 'options', 'upstream']);
+    expect(Object.keys(resource(stack, 'terraform_data', 'Bootloader_Build').triggers_replace).sort()).toEqual(['fingerprint', 'options', 'upstream']);
+  });
+
+  test('walks the build context once for a whole chain', () => {
+    // GIVEN
+    const walks = jest.spyOn(contextHash, 'hashBuildContext');
+    // WHEN
+    chain();
+    // THEN
+    expect(walks).toHaveBeenCalledTimes(1);
+    walks.mockRestore();
   });
 
   test('chains the stages with depends_on', () => {
@@ -132,8 +152,8 @@ describe('StageResource', () => {
     // WHEN
     const artifactPath = disk.artifactPath;
     // THEN
-    expect(resource(stack, 'terraform_data', 'Disk_Build').triggers_replace).toEqual({ fingerprint: disk.fingerprint, artifact_path: artifactPath });
-    expect(resource(stack, 'terraform_data', 'Rootfs_Build').triggers_replace).toEqual({ fingerprint: expect.stringMatching(HEX64) });
+    expect(resource(stack, 'terraform_data', 'Disk_Build').triggers_replace).toEqual(expect.objectContaining({ fingerprint: disk.fingerprint, artifact_path: artifactPath }));
+    expect(resource(stack, 'terraform_data', 'Rootfs_Build').triggers_replace).not.toHaveProperty('artifact_path');
   });
 
   test('writes a tarball path relative to the spec file', () => {

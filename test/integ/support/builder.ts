@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { StageCache } from '../../../src/builder/common/cache';
 import { Progress } from '../../../src/builder/common/progress';
 import { ToolRunner } from '../../../src/builder/common/tools';
-import { BuildResult, buildStage } from '../../../src/builder/pipeline';
+import { BuildResult, buildStage, newBuildContext } from '../../../src/builder/pipeline';
 import { StageSpec } from '../../../src/builder/spec';
 
 export const REPO = path.resolve(__dirname, '../../..');
@@ -16,9 +16,7 @@ export const TEST_USER = 'cdvm-test';
 export async function buildQuietly(spec: StageSpec, cacheDir: string, baseDir = REPO): Promise<{ result: BuildResult; log: string[] }> {
   const log: string[] = [];
   const progress = new Progress(line => log.push(line));
-  const result = await buildStage(spec, {
-    cache: new StageCache(cacheDir), tools: new ToolRunner(), progress, baseDir, memo: new Map(), entries: new Map(),
-  });
+  const result = await buildStage(spec, newBuildContext(new StageCache(cacheDir), new ToolRunner(), progress, baseDir));
   return { result, log };
 }
 

@@ -1,5 +1,5 @@
-import { TarEntry } from '../../../src/builder/common/tar-index';
-import { detectComponents } from '../../../src/builder/vm/components';
+import { TarEntry } from '../../../../src/builder/common/tar-index';
+import { detectComponents } from '../../../../src/builder/rootfs/vm/components';
 
 let offset = 0;
 function e(p: string, type: TarEntry['type'], linkTarget = ''): TarEntry {

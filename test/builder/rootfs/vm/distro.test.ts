@@ -1,4 +1,4 @@
-import { describeDistro, distroFamily } from '../../../src/builder/vm/distro';
+import { describeDistro, distroFamily } from '../../../../src/builder/rootfs/vm/distro';
 
 describe('distroFamily', () => {
   test.each([

@@ -1,9 +1,9 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { VmSetupPlan } from './plan';
-import { Progress } from '../common/progress';
-import { ToolRunner } from '../common/tools';
-import { temporaryLabel } from '../rootfs/docker-leftovers';
+import { Progress } from '../../common/progress';
+import { ToolRunner } from '../../common/tools';
+import { temporaryLabel } from '../docker-leftovers';
 
 /**
  * Builds `FROM baseImage` plus the plan's files and setup script, in a context

@@ -3,9 +3,9 @@ import { Component, DetectedComponents, InitSystem } from './components';
 import { cloudInitConfig, componentFiles, sshHostKeyDropIn, sshdConfig } from './config-files';
 import { DistroFamily, describeDistro, distroFamily } from './distro';
 import { recipeFor } from './recipes';
-import { BuilderError, CannotInjectError, NoKernelError } from '../common/errors';
-import type { ImageConfig } from '../rootfs/run';
-import { VmProfileName, VmSetupSpec } from '../spec';
+import { BuilderError, CannotInjectError, NoKernelError } from '../../common/errors';
+import { VmProfileName, VmSetupSpec } from '../../spec';
+import type { ImageConfig } from '../image-config';
 
 export const SETUP_SCRIPT = 'cdktf-docker-vm-setup.sh';
 

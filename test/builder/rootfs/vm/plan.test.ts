@@ -1,8 +1,8 @@
-import { CannotInjectError, NoKernelError } from '../../../src/builder/common/errors';
-import type { ImageConfig } from '../../../src/builder/rootfs/run';
-import { VmSetupSpec } from '../../../src/builder/spec';
-import { Component, DetectedComponents } from '../../../src/builder/vm/components';
-import { SETUP_SCRIPT, VmSetupInput, checkVmParts, planVmSetup } from '../../../src/builder/vm/plan';
+import { CannotInjectError, NoKernelError } from '../../../../src/builder/common/errors';
+import type { ImageConfig } from '../../../../src/builder/rootfs/image-config';
+import { Component, DetectedComponents } from '../../../../src/builder/rootfs/vm/components';
+import { SETUP_SCRIPT, VmSetupInput, checkVmParts, planVmSetup } from '../../../../src/builder/rootfs/vm/plan';
+import { VmSetupSpec } from '../../../../src/builder/spec';
 
 const APP: ImageConfig = { entrypoint: ['/usr/local/bin/app'], cmd: ['8080'], env: ['GREETING=hi'], workingDir: '/srv/app', user: 'app' };
 const NONE: DetectedComponents = { present: new Set() };

@@ -1,5 +1,5 @@
-import { TarEntry } from '../common/tar-index';
-import { resolve } from '../rootfs/analyze';
+import { TarEntry } from '../../common/tar-index';
+import { resolve } from '../analyze';
 
 /** The parts a container image usually lacks to run as a VM. */
 export const COMPONENTS = ['kernel', 'init', 'dhcp', 'cloud-init', 'sshd'] as const;

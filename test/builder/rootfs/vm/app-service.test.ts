@@ -1,5 +1,5 @@
-import type { ImageConfig } from '../../../src/builder/rootfs/run';
-import { appServiceFiles, shQuote, skipReason, systemdQuote } from '../../../src/builder/vm/app-service';
+import type { ImageConfig } from '../../../../src/builder/rootfs/image-config';
+import { appServiceFiles, shQuote, skipReason, systemdQuote } from '../../../../src/builder/rootfs/vm/app-service';
 
 const APP: ImageConfig = {
   entrypoint: ['/usr/local/bin/app'],

@@ -1,5 +1,5 @@
 import { InitSystem } from './components';
-import type { ImageConfig } from '../rootfs/run';
+import type { ImageConfig } from '../image-config';
 
 export const APP_SERVICE_NAME = 'container-app';
 

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SpecError } from '../../../src/builder/common/errors';
-import { canonicalJson, fingerprintSpec, sha256Hex } from '../../../src/builder/common/fingerprint';
-import { BUILDER_FORMAT_VERSION, ConvertSpec, DiskSpec, RootfsSpec } from '../../../src/builder/spec';
-import { tempDir } from '../support/tar';
+import { tempDir } from './support/tar';
+import * as contextHash from '../../src/builder/common/context-hash';
+import { SpecError } from '../../src/builder/common/errors';
+import { Fingerprints, fingerprintSpec } from '../../src/builder/fingerprints';
+import { BootloaderSpec, ConvertSpec, DiskSpec, RootfsSpec } from '../../src/builder/spec';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -35,7 +36,10 @@ describe('fingerprintSpec', () => {
     ctx = path.join(tmp.dir, 'ctx');
     writeContext(ctx);
   });
-  afterEach(() => tmp.cleanup());
+  afterEach(() => {
+    jest.restoreAllMocks();
+    tmp.cleanup();
+  });
 
   const fp = (spec: Parameters<typeof fingerprintSpec>[0] = rootfs(ctx)) => fingerprintSpec(spec, tmp.dir);
 
@@ -182,14 +186,13 @@ describe('fingerprintSpec', () => {
     expect(fp(changed.rootfs)).toBe(fp(base.rootfs));
   });
 
-  test('firmware uefi changes the bootloader fingerprint; bios, given or not, keeps the fingerprint of today', () => {
+  test('firmware uefi changes the bootloader fingerprint; bios, given or not, is the same image', () => {
     // GIVEN
     const d = disk(rootfs(ctx));
     const bios = fp({ stage: 'bootloader', extraKernelArgs: [], disk: d });
     // THEN
     expect(fp({ stage: 'bootloader', extraKernelArgs: [], disk: d, firmware: 'bios' })).toBe(bios);
     expect(fp({ stage: 'bootloader', extraKernelArgs: [], disk: d, firmware: 'uefi' })).not.toBe(bios);
-    expect(bios).toBe(sha256Hex(canonicalJson({ builderFormatVersion: BUILDER_FORMAT_VERSION, stage: 'bootloader', upstream: fp(d), extraKernelArgs: [] })));
   });
 
   test('a rootfs change reaches every later stage', () => {
@@ -238,23 +241,83 @@ describe('fingerprintSpec', () => {
   test('fails when the tar source is missing', () => {
     expect(() => fp({ stage: 'rootfs', source: { kind: 'tar', path: 'missing.tar' } })).toThrow(SpecError);
   });
-});
 
-describe('canonicalJson', () => {
-  test('sorts keys at every level', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 0 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[2,{"y":0,"z":1}]},"b":1}');
-  });
+  describe('named inputs', () => {
+    const chain = (r: RootfsSpec = rootfs(ctx)): ConvertSpec => ({
+      stage: 'convert',
+      format: 'qcow2',
+      compression: 'gzip',
+      bootloader: { stage: 'bootloader', extraKernelArgs: [], disk: disk(r) },
+    });
+    /** The named input digests of each stage of a chain, computed afresh. */
+    const inputsOf = (spec: ConvertSpec) => {
+      const f = new Fingerprints(tmp.dir);
+      const b: BootloaderSpec = spec.bootloader;
+      return { rootfs: f.of(b.disk.rootfs).inputs, disk: f.of(b.disk).inputs, bootloader: f.of(b).inputs, convert: f.of(spec).inputs };
+    };
+    const changed = (before: Record<string, string>, after: Record<string, string>) =>
+      Object.keys({ ...before, ...after }).filter(k => before[k] !== after[k]).sort();
 
-  test('does not depend on key order', () => {
-    expect(canonicalJson({ x: 1, y: { p: true, q: null } })).toBe(canonicalJson({ y: { q: null, p: true }, x: 1 }));
-  });
+    test('names what a Dockerfile source is made of', () => {
+      expect(Object.keys(new Fingerprints(tmp.dir).of(rootfs(ctx)).inputs).sort()).toEqual(['build_args', 'context', 'dockerfile', 'target', 'vm']);
+    });
 
-  test('leaves out undefined values and keeps array order', () => {
-    expect(canonicalJson({ a: undefined, b: [3, 1, 2] })).toBe('{"b":[3,1,2]}');
-  });
+    test('an edit of one context file changes context on the rootfs and upstream on every later stage', () => {
+      // GIVEN
+      const before = inputsOf(chain());
+      // WHEN
+      fs.writeFileSync(path.join(ctx, 'app/main.sh'), 'echo bye\n');
+      const after = inputsOf(chain());
+      // THEN
+      expect(changed(before.rootfs, after.rootfs)).toEqual(['context']);
+      expect(changed(before.disk, after.disk)).toEqual(['upstream']);
+      expect(changed(before.bootloader, after.bootloader)).toEqual(['upstream']);
+      expect(changed(before.convert, after.convert)).toEqual(['upstream']);
+    });
 
-  test('sha256Hex hashes like sha256sum', () => {
-    // printf abc | sha256sum
-    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    test('a Dockerfile edit changes dockerfile, not context', () => {
+      // GIVEN
+      const before = inputsOf(chain());
+      // WHEN
+      fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM debian:bookworm\nCOPY app /srv/app\n');
+      // THEN
+      expect(changed(before.rootfs, inputsOf(chain()).rootfs)).toEqual(['dockerfile']);
+    });
+
+    test('a build arg changes build_args; a disk size changes options on the disk only', () => {
+      const before = inputsOf(chain());
+      expect(changed(before.rootfs, inputsOf(chain(rootfs(ctx, { VERSION: '2' }))).rootfs)).toEqual(['build_args']);
+      const bigger: ConvertSpec = { ...chain(), bootloader: { ...chain().bootloader, disk: disk(rootfs(ctx), { sizeMiB: 8192 }) } };
+      const after = inputsOf(bigger);
+      expect(changed(before.rootfs, after.rootfs)).toEqual([]);
+      expect(changed(before.disk, after.disk)).toEqual(['options']);
+      expect(changed(before.bootloader, after.bootloader)).toEqual(['upstream']);
+    });
+
+    test('a format change changes options on the convert stage only', () => {
+      const before = inputsOf(chain());
+      const after = inputsOf({ ...chain(), format: 'vmdk' });
+      expect(changed(before.bootloader, after.bootloader)).toEqual([]);
+      expect(changed(before.convert, after.convert)).toEqual(['options']);
+    });
+
+    test('holds digests only: no path, build arg or other input in clear', () => {
+      const inputs = new Fingerprints(tmp.dir).of(rootfs(ctx, { TOKEN: 'sekrit-value' })).inputs;
+      for (const digest of Object.values(inputs)) expect(digest).toMatch(HEX64);
+    });
+
+    test('walks a build context once for a whole chain', () => {
+      // GIVEN
+      const walks = jest.spyOn(contextHash, 'hashBuildContext');
+      const fingerprints = new Fingerprints(tmp.dir);
+      const spec = chain();
+      // WHEN every stage of the chain is fingerprinted, top-down and bottom-up
+      fingerprints.of(spec);
+      fingerprints.of(spec.bootloader);
+      fingerprints.of(spec.bootloader.disk);
+      fingerprints.of(spec.bootloader.disk.rootfs);
+      // THEN
+      expect(walks).toHaveBeenCalledTimes(1);
+    });
   });
 });

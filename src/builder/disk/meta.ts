@@ -1,0 +1,9 @@
+import type { DiskIds, DiskLayout } from './plan';
+import type { PartitionTableName } from '../spec';
+
+/** The disk stage's meta: where the partitions are and what they are called. */
+export interface DiskMeta {
+  readonly layout: DiskLayout;
+  readonly ids: DiskIds;
+  readonly partitionTable: PartitionTableName;
+}

@@ -1,0 +1,97 @@
+/**
+ * The output formats and compressions: one row each, read by the spec schema,
+ * the convert stage, `check`, `boot`, the CLI and the constructs. Adding a
+ * format is a row here (and a converter if qemu-img does not write it).
+ */
+import { CloudName } from './spec-values';
+
+export interface DiskFormatFacts {
+  /** qemu-img's name for it (`-O`, `-f`). */
+  readonly qemuName: string;
+  /** qemu-img create options it is written with. */
+  readonly qemuOptions: readonly string[];
+  /** File name extension of an image in this format, without the dot. */
+  readonly extension: string;
+  /** Further extensions `build --output` reads this format from. */
+  readonly otherExtensions: readonly string[];
+  /** Clouds whose custom-image import takes it. */
+  readonly importedBy: readonly CloudName[];
+  /** For usage texts and docs. */
+  readonly description: string;
+}
+
+const DISK_FORMAT_TABLE = {
+  raw: { qemuName: 'raw', qemuOptions: [], extension: 'img', otherExtensions: ['raw'], importedBy: ['digitalocean'], description: 'raw disk: largest file, runs anywhere' },
+  qcow2: { qemuName: 'qcow2', qemuOptions: [], extension: 'qcow2', otherExtensions: [], importedBy: ['digitalocean'], description: 'QEMU copy-on-write v2: sparse, the usual choice' },
+  vmdk: { qemuName: 'vmdk', qemuOptions: [], extension: 'vmdk', otherExtensions: [], importedBy: ['digitalocean'], description: 'VMware' },
+  vhdx: { qemuName: 'vhdx', qemuOptions: [], extension: 'vhdx', otherExtensions: [], importedBy: ['digitalocean'], description: 'Hyper-V' },
+  vdi: { qemuName: 'vdi', qemuOptions: [], extension: 'vdi', otherExtensions: [], importedBy: ['digitalocean'], description: 'VirtualBox' },
+  vhd: { qemuName: 'vpc', qemuOptions: ['-o', 'subformat=dynamic'], extension: 'vhd', otherExtensions: [], importedBy: [], description: 'Virtual PC / Azure (DigitalOcean does not import it)' },
+} as const satisfies Readonly<Record<string, DiskFormatFacts>>;
+
+export type DiskFormatName = keyof typeof DISK_FORMAT_TABLE;
+export const DISK_FORMATS = Object.keys(DISK_FORMAT_TABLE) as [DiskFormatName, ...DiskFormatName[]];
+
+export function diskFormat(name: DiskFormatName): DiskFormatFacts {
+  return DISK_FORMAT_TABLE[name];
+}
+
+export interface CompressionFacts {
+  /** Extension added after the format's, without the dot; empty for none. */
+  readonly extension: string;
+  /** Clouds whose custom-image import takes it. */
+  readonly importedBy: readonly CloudName[];
+}
+
+const COMPRESSION_TABLE = {
+  none: { extension: '', importedBy: ['digitalocean'] },
+  gzip: { extension: 'gz', importedBy: ['digitalocean'] },
+  bzip2: { extension: 'bz2', importedBy: ['digitalocean'] },
+} as const satisfies Readonly<Record<string, CompressionFacts>>;
+
+export type CompressionName = keyof typeof COMPRESSION_TABLE;
+export const COMPRESSIONS = Object.keys(COMPRESSION_TABLE) as [CompressionName, ...CompressionName[]];
+
+export function compression(name: CompressionName): CompressionFacts {
+  return COMPRESSION_TABLE[name];
+}
+
+/** Image file name extension with its leading dot, e.g. `.qcow2.gz`. */
+export function imageExtension(format: DiskFormatName, compressionName: CompressionName): string {
+  const c = COMPRESSION_TABLE[compressionName].extension;
+  return `.${DISK_FORMAT_TABLE[format].extension}${c ? `.${c}` : ''}`;
+}
+
+/** The format whose qemu-img name this is (`vpc` is vhd). */
+export function formatOfQemuName(qemuName: string): DiskFormatName | undefined {
+  return DISK_FORMATS.find(f => DISK_FORMAT_TABLE[f].qemuName === qemuName);
+}
+
+/** The format an extension (without the dot) names, if any: `img` and `raw` are raw. */
+export function formatOfExtension(extension: string): DiskFormatName | undefined {
+  const ext = extension.toLowerCase();
+  return DISK_FORMATS.find(f => {
+    const facts: DiskFormatFacts = DISK_FORMAT_TABLE[f];
+    return facts.extension === ext || f === ext || facts.otherExtensions.includes(ext);
+  });
+}
+
+/** The compression an extension (without the dot) names, if any. */
+export function compressionOfExtension(extension: string): CompressionName | undefined {
+  const ext = extension.toLowerCase();
+  return ext === '' ? undefined : COMPRESSIONS.find(c => COMPRESSION_TABLE[c].extension === ext);
+}
+
+/** The formats a cloud imports. */
+export function formatsImportedBy(cloud: CloudName): DiskFormatName[] {
+  return DISK_FORMATS.filter(f => (DISK_FORMAT_TABLE[f].importedBy as readonly CloudName[]).includes(cloud));
+}
+
+/** The compressions a cloud imports. */
+export function compressionsImportedBy(cloud: CloudName): CompressionName[] {
+  return COMPRESSIONS.filter(c => (COMPRESSION_TABLE[c].importedBy as readonly CloudName[]).includes(cloud));
+}
+
+export function qemuFormatName(format: DiskFormatName): string {
+  return DISK_FORMAT_TABLE[format].qemuName;
+}
