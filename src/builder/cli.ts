@@ -3,19 +3,18 @@ import * as path from 'node:path';
 import { bootUntil } from './boot/qemu';
 import { checkBuildInputs, checkSpecInputs } from './build-inputs';
 import { checkCommand } from './check/run';
-import { Io, one } from './cli-args';
+import { FlagTable, Io, ParsedArgs, checkFlags, one, parseArgs } from './cli-args';
 import { StageCache, defaultCacheDir } from './common/cache';
 import { BuilderError, InterruptedError, SpecError } from './common/errors';
 import { Progress } from './common/progress';
 import { ToolRunner } from './common/tools';
-import { memoryMiB, regex, requireFile, seconds, wholeNumber } from './input-checks';
-import { guessFromOutput } from './output-format';
+import { choice, diskFormat, memoryMiB, readSizeMiB, regex, seconds, wholeNumber } from './flag-values';
+import { requireFile } from './input-checks';
+import { outputFormat } from './output-format';
 import { buildStage, checkOutputWritable, publishArtifact, rootfsOf } from './pipeline';
-import { PreviewFromSpec, PREVIEW_BOOLEAN_FLAGS, PREVIEW_FLAGS, PREVIEW_USAGE, previewCommand } from './preview/command';
+import { PreviewFromSpec, PREVIEW_FLAGS, PREVIEW_USAGE, previewCommand } from './preview/command';
 import {
-  COMPRESSIONS, CompressionName, DEFAULT_BOOT_PARTITION_MIB, DISK_FORMATS, DiskFormatName, FIRMWARES, FirmwareName,
-  INJECT_MODES, InjectModeName, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, PartitionTableName, RootfsSourceSpec, StageSpec,
-  VM_PROFILES, VmProfileName,
+  DEFAULT_BOOT_PARTITION_MIB, FIRMWARES, INJECT_MODES, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, RootfsSourceSpec, StageSpec, VM_PROFILES,
 } from './spec';
 import { readSpecFile } from './spec-file';
 
@@ -88,54 +87,35 @@ Examples
   cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub --user-data init.sh --forward 8080:80
 `;
 
-interface ParsedArgs {
-  readonly command: string;
-  readonly positional: string[];
-  readonly flags: Map<string, string[]>;
-}
-
-const BOOLEAN_FLAGS = new Set(['json', 'quiet', 'help', 'version', 'no-app-service', 'allow-authorized-keys', ...PREVIEW_BOOLEAN_FLAGS]);
-const KNOWN_FLAGS: Record<string, readonly string[]> = {
-  build: ['dockerfile', 'image', 'tar', 'context', 'build-arg', 'target', 'output', 'format', 'compress', 'size',
-    'partition-table', 'boot-size', 'kernel-arg', 'firmware', 'inject', 'profile', 'no-app-service', 'cache-dir', 'json', 'quiet'],
-  run: ['spec', 'cache-dir', 'json', 'quiet'],
-  boot: ['format', 'firmware', 'timeout', 'until', 'memory', 'quiet'],
-  check: ['format', 'allow-authorized-keys', 'json', 'quiet'],
+export const KNOWN_FLAGS: Record<string, FlagTable> = {
+  build: {
+    'dockerfile': 'value',
+    'image': 'value',
+    'tar': 'value',
+    'context': 'value',
+    'build-arg': 'repeatable',
+    'target': 'value',
+    'output': 'value',
+    'format': 'value',
+    'compress': 'value',
+    'size': 'value',
+    'partition-table': 'value',
+    'boot-size': 'value',
+    'kernel-arg': 'repeatable',
+    'firmware': 'value',
+    'inject': 'value',
+    'profile': 'value',
+    'no-app-service': 'switch',
+    'cache-dir': 'value',
+    'json': 'switch',
+    'quiet': 'switch',
+  },
+  run: { 'spec': 'value', 'cache-dir': 'value', 'json': 'switch', 'quiet': 'switch' },
+  boot: { format: 'value', firmware: 'value', timeout: 'value', until: 'value', memory: 'value', quiet: 'switch' },
+  check: { 'format': 'value', 'allow-authorized-keys': 'switch', 'json': 'switch', 'quiet': 'switch' },
   preview: PREVIEW_FLAGS,
 };
-
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const flags = new Map<string, string[]>();
-  const positional: string[] = [];
-  let command = '';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      let value: string;
-      if (BOOLEAN_FLAGS.has(name)) value = 'true';
-      else if (eq > 0) value = a.slice(eq + 1);
-      else if (i + 1 < argv.length) value = argv[++i];
-      else throw new SpecError(`--${name} needs a value; see cdktf-docker-vm --help`);
-      flags.set(name, [...(flags.get(name) ?? []), value]);
-    } else if (a === '-h') {
-      flags.set('help', ['true']);
-    } else if (!command) {
-      command = a;
-    } else {
-      positional.push(a);
-    }
-  }
-  return { command, positional, flags };
-}
-
-function oneOf<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[], fallback: T): T {
-  const v = one(args, name);
-  if (v === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(v)) throw new SpecError(`--${name} ${v} is not supported; use one of ${allowed.join(', ')}`);
-  return v as T;
-}
+export const SWITCHES = new Set(['help', 'version', ...Object.values(KNOWN_FLAGS).flatMap(t => Object.keys(t).filter(n => t[n] === 'switch'))]);
 
 const MAX_DISK_MIB = 16 * 1024 * 1024;
 
@@ -144,9 +124,8 @@ const MAX_BOOT_MIB = 65536;
 
 export function parseSizeMiB(value: string | undefined): number | undefined {
   if (value === undefined || value === 'auto') return undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*([MG])i?B?$/i.exec(value.trim());
-  if (!m) throw new SpecError(`--size ${value} is not a size; use auto, or a number with G or M like 4G or 2048M`);
-  const mib = Math.ceil(Number(m[1]) * (m[2].toUpperCase() === 'G' ? 1024 : 1));
+  const mib = readSizeMiB(value);
+  if (mib === undefined) throw new SpecError(`--size ${value} is not a size; use auto, or a number with G or M like 4G or 2048M`);
   if (mib < 64) throw new SpecError(`--size ${value} is below 64 MiB; use auto or a larger size`);
   if (mib > MAX_DISK_MIB) throw new SpecError(`--size ${value} is above 16 TiB (the largest ext4 root this tool makes); use auto or a smaller size like 100G`);
   return mib;
@@ -186,14 +165,14 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
   } else {
     source = { kind: 'tar', path: path.resolve(cwd, one(args, 'tar')!) };
   }
-  const guessed = guessFromOutput(output, args.flags.has('format'));
+  const { format, compression } = outputFormat(output, one(args, 'format'), one(args, 'compress'));
   const bootSize = one(args, 'boot-size');
   const bootPartitionMiB = bootSize === undefined ? DEFAULT_BOOT_PARTITION_MIB : wholeNumber('boot-size', bootSize, MIN_BOOT_PARTITION_MIB, MAX_BOOT_MIB, '256');
-  const firmware = oneOf<FirmwareName>(args, 'firmware', FIRMWARES, 'bios');
+  const firmware = choice('firmware', one(args, 'firmware') ?? 'bios', FIRMWARES);
   const spec: StageSpec = {
     stage: 'convert',
-    format: oneOf<DiskFormatName>(args, 'format', DISK_FORMATS, guessed.format),
-    compression: oneOf<CompressionName>(args, 'compress', COMPRESSIONS, guessed.compression),
+    format,
+    compression,
     bootloader: {
       stage: 'bootloader',
       extraKernelArgs: kernelArgs(args.flags.get('kernel-arg') ?? []),
@@ -202,14 +181,14 @@ export function buildSpecFromArgs(args: ParsedArgs, cwd: string): { spec: StageS
       disk: {
         stage: 'disk',
         sizeMiB: parseSizeMiB(one(args, 'size')),
-        partitionTable: oneOf<PartitionTableName>(args, 'partition-table', PARTITION_TABLES, 'mbr'),
+        partitionTable: choice('partition-table', one(args, 'partition-table') ?? 'mbr', PARTITION_TABLES),
         bootPartitionMiB,
         rootfs: {
           stage: 'rootfs',
           source,
           vm: {
-            inject: oneOf<InjectModeName>(args, 'inject', INJECT_MODES, 'auto'),
-            profile: oneOf<VmProfileName>(args, 'profile', VM_PROFILES, 'generic'),
+            inject: choice('inject', one(args, 'inject') ?? 'auto', INJECT_MODES),
+            profile: choice('profile', one(args, 'profile') ?? 'generic', VM_PROFILES),
             appService: !args.flags.has('no-app-service'),
           },
         },
@@ -230,13 +209,6 @@ export function version(): string {
   return 'unknown';
 }
 
-function checkFlags(args: ParsedArgs): void {
-  const known = KNOWN_FLAGS[args.command];
-  for (const name of args.flags.keys()) {
-    if (!known.includes(name)) throw new SpecError(`unknown option --${name} for ${args.command}; see cdktf-docker-vm --help`);
-  }
-}
-
 /** Runs the CLI; returns the exit code. Errors go to stderr as one clear message. */
 export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const controller = new AbortController();
@@ -250,7 +222,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const args = parseArgs(argv);
+    const args = parseArgs(argv, SWITCHES);
     if (args.flags.has('version')) {
       io.stdout.write(`${version()}\n`);
       return 0;
@@ -260,7 +232,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       return args.command === '' && !args.flags.has('help') ? 2 : 0;
     }
     if (!KNOWN_FLAGS[args.command]) throw new SpecError(`unknown command ${args.command}; use build, run, boot, check or preview (see cdktf-docker-vm --help)`);
-    checkFlags(args);
+    checkFlags(args, KNOWN_FLAGS[args.command]);
     const quiet = args.flags.has('quiet');
     const progress = new Progress(line => io.stderr.write(line + '\n'), quiet);
     const tools = new ToolRunner(controller.signal);
@@ -372,14 +344,13 @@ async function bootCommand(args: ParsedArgs, progress: Progress, signal: AbortSi
   if (!image) throw new SpecError('boot needs an IMAGE; example: cdktf-docker-vm boot hello.qcow2');
   if (args.positional.length > 1) throw new SpecError(`unexpected argument ${args.positional[1]}; boot takes one IMAGE`);
   requireFile(image, 'image', IMAGE_FIX);
-  const format = one(args, 'format') as DiskFormatName | undefined;
-  if (format && !(DISK_FORMATS as readonly string[]).includes(format)) throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}`);
+  const format = diskFormat(one(args, 'format'));
   const timeoutFlag = one(args, 'timeout');
   const timeout = timeoutFlag === undefined ? 300 : seconds('timeout', timeoutFlag);
   const until = one(args, 'until');
   const untilRegex = until === undefined ? undefined : regex('until', until);
   const memory = memoryMiB(one(args, 'memory'));
-  const firmware = oneOf<FirmwareName>(args, 'firmware', FIRMWARES, 'bios');
+  const firmware = choice('firmware', one(args, 'firmware') ?? 'bios', FIRMWARES);
   progress.step('boot', `starting QEMU with ${image}${firmware === 'uefi' ? ' (UEFI: OVMF)' : ''}`);
   const result = await bootUntil({
     image,

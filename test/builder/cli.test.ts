@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildSpecFromArgs, main, parseArgs, parseSizeMiB, unexpectedError } from '../../src/builder/cli';
+import { KNOWN_FLAGS, SWITCHES, buildSpecFromArgs, main, parseSizeMiB, unexpectedError } from '../../src/builder/cli';
+import { checkFlags, parseArgs } from '../../src/builder/cli-args';
 import { SpecError } from '../../src/builder/common/errors';
 import { ConvertSpec, SPEC_FILE_VERSION } from '../../src/builder/spec';
 
@@ -15,33 +16,11 @@ function fakeIo() {
 }
 
 function build(argv: string[], cwd = '/work'): { spec: ConvertSpec; output: string } {
-  const r = buildSpecFromArgs(parseArgs(['build', ...argv]), cwd);
+  const args = parseArgs(['build', ...argv], SWITCHES);
+  checkFlags(args, KNOWN_FLAGS.build);
+  const r = buildSpecFromArgs(args, cwd);
   return { spec: r.spec as ConvertSpec, output: r.output };
 }
-
-describe('parseArgs', () => {
-  test('splits the command, positional arguments and repeatable flags', () => {
-    // WHEN
-    const args = parseArgs(['build', 'extra', '--image', 'debian:12', '--output=out.img', '--json', '--kernel-arg', 'a=1', '--kernel-arg', 'b']);
-    // THEN
-    expect(args.command).toBe('build');
-    expect(args.positional).toEqual(['extra']);
-    expect(Object.fromEntries(args.flags)).toEqual({ 'image': ['debian:12'], 'output': ['out.img'], 'json': ['true'], 'kernel-arg': ['a=1', 'b'] });
-  });
-
-  test('takes the next argument as the value even when it starts with a dash', () => {
-    expect(parseArgs(['build', '--kernel-arg', '--', '--quiet']).flags.get('kernel-arg')).toEqual(['--']);
-  });
-
-  test('reads -h as --help', () => {
-    expect(parseArgs(['-h']).flags.get('help')).toEqual(['true']);
-  });
-
-  test('fails when a flag has no value', () => {
-    expect(() => parseArgs(['build', '--output'])).toThrow(SpecError);
-    expect(() => parseArgs(['build', '--output'])).toThrow('--output needs a value');
-  });
-});
 
 describe('parseSizeMiB', () => {
   test.each([
@@ -51,6 +30,7 @@ describe('parseSizeMiB', () => {
     ['512MiB', 512],
     ['2gb', 2048],
     ['64M', 64],
+    ['4096', 4096],
     ['auto', undefined],
     [undefined, undefined],
   ])('reads %j as %j MiB', (value, mib) => {

@@ -3,11 +3,12 @@ import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseForward } from './qemu-args';
 import { PreviewSession, startPreview } from './run';
-import { CommandArgs, Io, one } from '../cli-args';
+import { CommandArgs, FlagTable, Io, one } from '../cli-args';
 import { SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
-import { memoryMiB, requireFile, seconds } from '../input-checks';
-import { DISK_FORMATS, DiskFormatName, PreviewMetadataSpec } from '../spec';
+import { diskFormat, memoryMiB, readSizeMiB, seconds } from '../flag-values';
+import { requireFile } from '../input-checks';
+import { DiskFormatName, PreviewMetadataSpec } from '../spec';
 
 /** A disk built from a LocalPreview spec, with the metadata its Droplets get. */
 export interface PreviewFromSpec {
@@ -16,9 +17,24 @@ export interface PreviewFromSpec {
   readonly metadata: PreviewMetadataSpec;
 }
 
-export const PREVIEW_FLAGS = ['ssh-key', 'user-data', 'hostname', 'disk-size', 'ssh-port', 'forward', 'user', 'timeout',
-  'console-log', 'direct-kernel', 'exit-when-ready', 'format', 'memory', 'quiet', 'spec', 'cache-dir'];
-export const PREVIEW_BOOLEAN_FLAGS = ['direct-kernel', 'exit-when-ready'];
+export const PREVIEW_FLAGS: FlagTable = {
+  'ssh-key': 'value',
+  'user-data': 'value',
+  'hostname': 'value',
+  'disk-size': 'value',
+  'ssh-port': 'value',
+  'forward': 'repeatable',
+  'user': 'value',
+  'timeout': 'value',
+  'console-log': 'value',
+  'direct-kernel': 'switch',
+  'exit-when-ready': 'switch',
+  'format': 'value',
+  'memory': 'value',
+  'quiet': 'switch',
+  'spec': 'value',
+  'cache-dir': 'value',
+};
 
 export const PREVIEW_USAGE = `Preview options
   --spec FILE            a LocalPreview construct's spec (cdktf synth writes it): builds the disk when not
@@ -38,11 +54,11 @@ export const PREVIEW_USAGE = `Preview options
   --memory MIB           guest memory (default 1024)
 `;
 
-/** `25G`, `2048M`, or a number of MiB. */
+/** `--disk-size`: any size above zero. */
 export function parseDiskSizeMiB(value: string): number {
-  const m = /^(\d+)\s*([MG])?i?B?$/i.exec(value.trim());
-  if (!m || Number(m[1]) <= 0) throw new SpecError(`--disk-size ${value} is not a size; write it like 25G or 4096M`);
-  return Number(m[1]) * ((m[2] ?? 'M').toUpperCase() === 'G' ? 1024 : 1);
+  const mib = readSizeMiB(value);
+  if (!mib) throw new SpecError(`--disk-size ${value} is not a size; write it like 25G or 4096M`);
+  return mib;
 }
 
 /**
@@ -64,8 +80,7 @@ export async function previewCommand(
       ? 'none of ~/.ssh/id_ed25519.pub, id_ecdsa.pub, id_rsa.pub is one of the spec\'s public keys; pass --ssh-key FILE.pub of a key pair you hold'
       : 'preview needs --ssh-key FILE.pub (cloud-init installs it; password login is off, as on DigitalOcean)');
   }
-  const format = (one(args, 'format') ?? fromSpec?.format) as DiskFormatName | undefined;
-  if (format && !(DISK_FORMATS as readonly string[]).includes(format)) throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}`);
+  const format = diskFormat(one(args, 'format')) ?? fromSpec?.format;
   const diskSize = one(args, 'disk-size');
   const sshPort = one(args, 'ssh-port');
   if (sshPort !== undefined && !/^\d+$/.test(sshPort)) throw new SpecError(`--ssh-port ${sshPort} is not a port number`);
