@@ -23,6 +23,11 @@ export function requireFile(file: string, what: string, fix: string): void {
   }
 }
 
+/** A disk image to boot (`boot`, `preview`). */
+export function requireDiskImage(image: string): void {
+  requireFile(image, 'image', 'build one with: cdktf-docker-vm build --dockerfile Dockerfile --output vm.qcow2, or give the path of a disk image');
+}
+
 export function requireDirectory(dir: string, what: string, fix: string): void {
   let isDir: boolean;
   try {

@@ -3,11 +3,11 @@ import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseForward } from './qemu-args';
 import { PreviewSession, startPreview } from './run';
-import { CommandArgs, FlagTable, Io, one } from '../cli-args';
+import { CommandArgs, Io, one } from '../cli-args';
 import { SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
 import { diskFormat, memoryMiB, readSizeMiB, seconds } from '../flag-values';
-import { requireFile } from '../input-checks';
+import { requireDiskImage } from '../input-checks';
 import { DiskFormatName, PreviewMetadataSpec } from '../spec';
 
 /** A disk built from a LocalPreview spec, with the metadata its Droplets get. */
@@ -16,43 +16,6 @@ export interface PreviewFromSpec {
   readonly format: DiskFormatName;
   readonly metadata: PreviewMetadataSpec;
 }
-
-export const PREVIEW_FLAGS: FlagTable = {
-  'ssh-key': 'value',
-  'user-data': 'value',
-  'hostname': 'value',
-  'disk-size': 'value',
-  'ssh-port': 'value',
-  'forward': 'repeatable',
-  'user': 'value',
-  'timeout': 'value',
-  'console-log': 'value',
-  'direct-kernel': 'switch',
-  'exit-when-ready': 'switch',
-  'format': 'value',
-  'memory': 'value',
-  'quiet': 'switch',
-  'spec': 'value',
-  'cache-dir': 'value',
-};
-
-export const PREVIEW_USAGE = `Preview options
-  --spec FILE            a LocalPreview construct's spec (cdktf synth writes it): builds the disk when not
-                         cached, and boots it with the Droplets' hostname, user data and public keys
-  --ssh-key FILE.pub     public key put in the config drive; ssh logs in with FILE (required, except with
-                         --spec: then ~/.ssh/id_{ed25519,ecdsa,rsa}.pub when it is one of the spec's keys)
-  --user-data FILE       user_data for cloud-init (#cloud-config or a #! script, at most 64 KiB)
-  --hostname NAME        hostname in the metadata (default preview)
-  --disk-size SIZE       disk size the VM sees, so first-boot growpart has room (default 25G)
-  --ssh-port PORT        host port forwarded to the guest's 22 on 127.0.0.1 (default: a free one)
-  --forward HOST:GUEST   also forward 127.0.0.1:HOST to the guest's GUEST port (repeatable)
-  --user NAME            user to log in as (default root)
-  --timeout SECONDS      give up when not ready after this long (default 600)
-  --console-log FILE     write the serial console here (default: a temp file, removed at the end)
-  --direct-kernel        boot the image's kernel and initrd directly (skips the bootloader; faster)
-  --exit-when-ready      stop the VM and exit once ready (0 when cloud-init is done, else 1)
-  --memory MIB           guest memory (default 1024)
-`;
 
 /** `--disk-size`: any size above zero. */
 export function parseDiskSizeMiB(value: string): number {
@@ -73,7 +36,7 @@ export async function previewCommand(
   const image = fromSpec?.image ?? args.positional[0];
   if (!image) throw new SpecError('preview needs an IMAGE; example: cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub');
   if (args.positional.length > 1) throw new SpecError(`unexpected argument ${args.positional[1]}; preview takes one IMAGE`);
-  if (!fromSpec) requireFile(image, 'image', 'build one with: cdktf-docker-vm build --dockerfile Dockerfile --output vm.qcow2, or give the path of a disk image');
+  if (!fromSpec) requireDiskImage(image);
   const sshKey = one(args, 'ssh-key') ?? (fromSpec ? defaultKeyFor(fromSpec.metadata.publicKeys) : undefined);
   if (!sshKey) {
     throw new SpecError(fromSpec
