@@ -59,3 +59,20 @@ export function regex(name: string, value: string): RegExp {
     throw new SpecError(`--${name} ${value} is not a valid regular expression (${(e as Error).message}); write it like --${name} 'login: *$'`);
   }
 }
+
+// Docker's reference grammar (distribution/reference): [domain/]path[:tag][@digest], paths in lower case.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+
+/** An image reference as docker takes it, given with `--name`; docker's own error would come only after the build started. */
+export function imageReference(name: string, value: string): string {
+  if (!IMAGE_REFERENCE.test(value)) {
+    throw new SpecError(`--${name} ${JSON.stringify(value)} is not an image reference; write it like debian:bookworm, ` +
+      'registry.example.com:5000/team/app:1.4 or debian@sha256:<64 hex digits> (lower-case name, no spaces)');
+  }
+  return value;
+}

@@ -186,6 +186,7 @@ describe('main refuses bad input with one line naming it and the fix', () => {
     ['build --output of a directory', () => ['build', '--image', 'debian:bookworm', '--output', at('a-dir'), '--format', 'raw'], /--output \S+a-dir is a directory; give a file name like --output \S+a-dir\/vm\.qcow2/],
     ['build --output under a file', () => ['build', '--image', 'debian:bookworm', '--output', at('notes.txt/vm.img')], /--output \S+vm\.img is inside \S+notes\.txt, which is a file, not a directory/],
     ['build --output vm.ova', () => ['build', '--image', 'debian:bookworm', '--output', at('vm.ova')], /the extension \.ova is not one this tool writes/],
+    ['build --image bad!!ref', () => ['build', '--image', 'bad!!ref', '--output', at('out.img')], /--image "bad!!ref" is not an image reference; write it like debian:bookworm/],
   ])('fails when given %s: exit 2', async (_what, argv, message) => {
     // GIVEN
     const { io, out } = fakeIo();

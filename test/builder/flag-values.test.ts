@@ -1,5 +1,5 @@
 import { SpecError } from '../../src/builder/common/errors';
-import { choice, diskFormat, readSizeMiB } from '../../src/builder/flag-values';
+import { choice, diskFormat, imageReference, readSizeMiB } from '../../src/builder/flag-values';
 
 describe('choice', () => {
   test('returns a value that is one of the allowed', () => {
@@ -46,4 +46,26 @@ describe('readSizeMiB', () => {
   test.each(['', 'big', '4T', '-1G', '1e3M', '5B', 'G', '4 G B'])('is undefined when %j is not a size', (text) => {
     expect(readSizeMiB(text)).toBeUndefined();
   });
+});
+
+describe('imageReference', () => {
+  test.each([
+    'debian',
+    'debian:bookworm',
+    'library/debian:12.5-slim',
+    'registry.example.com:5000/team/app:1.4',
+    'localhost:5000/a_b/c__d/e--f:v1',
+    '[::1]:5000/app',
+    `debian:bookworm@sha256:${'0a'.repeat(32)}`,
+    `sha256:${'0a'.repeat(32)}`,
+    'fdb8c352a896',
+  ])('takes %s', (reference) => {
+    expect(imageReference('image', reference)).toBe(reference);
+  });
+
+  test.each(['bad!!ref', 'Debian:12', 'debian:', ':12', 'debian:bookworm ', 'a b', 'a/', '-x', 'debian@sha256:abc', 'a___b', `debian:${'x'.repeat(129)}`])(
+    'fails when %j is not an image reference, naming the flag and what one looks like', (reference) => {
+      expect(() => imageReference('image', reference)).toThrow(SpecError);
+      expect(() => imageReference('image', reference)).toThrow(/^--image ".*" is not an image reference; write it like debian:bookworm, registry\.example\.com:5000\/team\/app:1\.4 or debian@sha256:/);
+    });
 });

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { CommandArgs, one } from '../cli-args';
 import { SpecError } from '../common/errors';
-import { choice, readSizeMiB, wholeNumber } from '../flag-values';
+import { choice, imageReference, readSizeMiB, wholeNumber } from '../flag-values';
 import { outputFormat } from '../output-format';
 import {
   DEFAULT_BOOT_PARTITION_MIB, FIRMWARES, INJECT_MODES, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, RootfsSourceSpec, StageSpec, VM_PROFILES,
@@ -72,7 +72,7 @@ function sourceFromArgs(args: CommandArgs, cwd: string): RootfsSourceSpec {
   if (sources[0] === 'image') {
     const reference = one(args, 'image')!;
     if (!reference.trim()) throw new SpecError('--image is empty; give an image reference like debian:bookworm');
-    return { kind: 'image', reference };
+    return { kind: 'image', reference: imageReference('image', reference) };
   }
   return { kind: 'tar', path: path.resolve(cwd, one(args, 'tar')!) };
 }

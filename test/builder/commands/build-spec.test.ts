@@ -175,6 +175,7 @@ describe('buildSpecFromArgs', () => {
 
   test.each([
     [['--image', ''], /--image is empty; give an image reference like debian:bookworm/],
+    [['--image', 'bad!!ref'], /--image "bad!!ref" is not an image reference; write it like debian:bookworm/],
     [['--dockerfile', 'D', '--target', ''], /--target is empty/],
   ])('fails when a value is empty: %j', (argv, message) => {
     expect(() => build(['--output', 'o.img', ...argv])).toThrow(message);
