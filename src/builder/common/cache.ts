@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BuilderError } from './errors';
+import { SpecError } from './errors';
 import { StageName } from '../spec';
 
 export interface CacheFile {
@@ -184,7 +184,8 @@ export class StageCache {
       writeFileSync(probe, '');
       rmSync(probe);
     } catch (e) {
-      throw new BuilderError(`cache directory ${this.dir} is not writable (${(e as Error).message}); pass --cache-dir DIR with a writable directory`);
+      // bad input (exit 2): the fix is another --cache-dir, not another try
+      throw new SpecError(`cache directory ${this.dir} is not writable (${(e as Error).message}); pass --cache-dir DIR with a writable directory`);
     }
   }
 }
