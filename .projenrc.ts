@@ -65,8 +65,8 @@ project.eslint?.addOverride({
   rules: {
     'no-restricted-imports': ['error', {
       patterns: [{
-        group: ['**/builder/*', '!**/builder/spec', '!**/builder/stages', '!**/builder/fingerprints'],
-        message: 'constructs import only builder/spec, builder/stages and builder/fingerprints',
+        group: ['**/builder/*', '!**/builder/spec', '!**/builder/stages', '!**/builder/fingerprints', '!**/builder/clouds'],
+        message: 'constructs import only builder/spec, builder/stages, builder/fingerprints and a cloud\'s facts (builder/clouds/*/facts)',
       }],
     }],
   },

@@ -32,7 +32,7 @@ const DISK_FORMAT_TABLE = {
 export type DiskFormatName = keyof typeof DISK_FORMAT_TABLE;
 export const DISK_FORMATS = Object.keys(DISK_FORMAT_TABLE) as [DiskFormatName, ...DiskFormatName[]];
 
-export function diskFormat(name: DiskFormatName): DiskFormatFacts {
+export function diskFormatFacts(name: DiskFormatName): DiskFormatFacts {
   return DISK_FORMAT_TABLE[name];
 }
 
@@ -52,7 +52,7 @@ const COMPRESSION_TABLE = {
 export type CompressionName = keyof typeof COMPRESSION_TABLE;
 export const COMPRESSIONS = Object.keys(COMPRESSION_TABLE) as [CompressionName, ...CompressionName[]];
 
-export function compression(name: CompressionName): CompressionFacts {
+export function compressionFacts(name: CompressionName): CompressionFacts {
   return COMPRESSION_TABLE[name];
 }
 
@@ -65,6 +65,14 @@ export function imageExtension(format: DiskFormatName, compressionName: Compress
 /** The format whose qemu-img name this is (`vpc` is vhd). */
 export function formatOfQemuName(qemuName: string): DiskFormatName | undefined {
   return DISK_FORMATS.find(f => DISK_FORMAT_TABLE[f].qemuName === qemuName);
+}
+
+/** Every extension (without the dot) that names a format, in table order: `img`, `raw`, `qcow2`, ... */
+export function formatExtensions(): string[] {
+  return [...new Set(DISK_FORMATS.flatMap(f => {
+    const facts: DiskFormatFacts = DISK_FORMAT_TABLE[f];
+    return [facts.extension, ...facts.otherExtensions, f];
+  }))];
 }
 
 /** The format an extension (without the dot) names, if any: `img` and `raw` are raw. */

@@ -1,10 +1,9 @@
 /**
- * Checks of what a user names on the command line (files, directories,
- * numbers), made before any work so a wrong one gets a plain message naming
- * it, not a tool's error or a stack trace later.
+ * Checks of the files and directories a user names on the command line,
+ * made before any work so a wrong one gets a plain message naming it, not a
+ * tool's error or a stack trace later. Flag values are read in flag-values.ts.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import * as os from 'node:os';
 import { dirname as pathDirname, join as pathJoin } from 'node:path';
 import { SpecError } from './common/errors';
 
@@ -22,6 +21,11 @@ export function requireFile(file: string, what: string, fix: string): void {
   } catch (e) {
     throw new SpecError(`${what} ${file} cannot be read (${(e as NodeJS.ErrnoException).code}); ${fix}`);
   }
+}
+
+/** A disk image to boot (`boot`, `preview`). */
+export function requireDiskImage(image: string): void {
+  requireFile(image, 'image', 'build one with: cdktf-docker-vm build --dockerfile Dockerfile --output vm.qcow2, or give the path of a disk image');
 }
 
 export function requireDirectory(dir: string, what: string, fix: string): void {
@@ -42,37 +46,6 @@ export function readHead(file: string, bytes: number): Buffer {
     return head.subarray(0, readSync(fd, head, 0, bytes, 0));
   } finally {
     closeSync(fd);
-  }
-}
-
-/** A whole number in [min, max] given with `--name`; `example` shows a good value. */
-export function wholeNumber(name: string, value: string, min: number, max: number, example: string): number {
-  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new SpecError(`--${name} ${value || '""'} must be a whole number from ${min} to ${max}; write it like --${name} ${example}`);
-  }
-  return n;
-}
-
-/** Seconds given with `--name`: a positive number, at most a day. */
-export function seconds(name: string, value: string): number {
-  const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
-  if (!(n > 0) || n > 86_400) throw new SpecError(`--${name} ${value || '""'} must be a positive number of seconds, at most 86400; write it like --${name} 600`);
-  return n;
-}
-
-/** Guest memory: at least 64 MiB, at most what this machine has. */
-export function memoryMiB(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  return wholeNumber('memory', value, 64, Math.floor(os.totalmem() / 1024 / 1024), '1024');
-}
-
-/** A regular expression given with `--name`. */
-export function regex(name: string, value: string): RegExp {
-  try {
-    return new RegExp(value, 'm');
-  } catch (e) {
-    throw new SpecError(`--${name} ${value} is not a valid regular expression (${(e as Error).message}); write it like --${name} 'login: *$'`);
   }
 }
 

@@ -1,15 +1,16 @@
 import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { Construct } from 'constructs';
 import { Bootloader } from './bootloader/bootloader';
+import { CustomImage } from './digitalocean/custom-image';
+import { Distribution } from './digitalocean/distribution';
+import { Droplet } from './digitalocean/droplet';
+import { dropletNameOf } from './digitalocean/droplet-name';
+import { DropletSize } from './digitalocean/droplet-size';
+import { Region } from './digitalocean/region';
 import { DiskImage } from './disk/disk-image';
 import { PartitionTable } from './disk/partition-table';
-import { Droplet } from './droplet/droplet';
-import { DropletSize } from './droplet/droplet-size';
-import { CustomImage } from './image/custom-image';
-import { Distribution } from './image/distribution';
 import { Compression, DiskFormat } from './image/formats';
 import { requireProps } from './private/validate';
-import { Region } from './region';
 import { ContainerRootfs } from './rootfs/container-rootfs';
 import { RootfsSource } from './rootfs/rootfs-source';
 import { Inject, VmProfile } from './rootfs/vm-setup';
@@ -141,7 +142,7 @@ export interface DockerVmProps {
   /**
    * Droplet name; `<name>-1`, `<name>-2`, ... with more than one Droplet.
    *
-   * @default - the construct path below the stack, lowercased, with '-' between the parts
+   * @default - the DockerVm's id, lowercased, with '-' for every other character (`Web` gives `web`)
    */
   readonly dropletName?: string;
 
@@ -260,6 +261,5 @@ export class DockerVm extends Construct {
 
 /** The DockerVm's own name rather than `<vm>-droplet`. */
 function defaultDropletName(vm: DockerVm): string {
-  const name = vm.node.id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
-  return (name || 'vm').slice(0, 63).replace(/-$/, '');
+  return dropletNameOf([vm.node.id], 'vm');
 }

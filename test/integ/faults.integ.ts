@@ -177,7 +177,7 @@ describe('GIVEN bad input', () => {
         writeFileSync(path.join(work, 'a-file'), 'x');
         return { args: ['build', '--tar', debianTar, '--output', path.join(work, 'o-nocache.img')], output: path.join(work, 'o-nocache.img'), cacheDir: path.join(work, 'a-file', 'cache') };
       },
-      status: 1,
+      status: 2,
       message: /cache directory \S+a-file\/cache is not writable .*pass --cache-dir DIR with a writable directory/,
       stage: 'rootfs',
     },

@@ -5,11 +5,11 @@
  * and the root filesystem's configuration files (debugfs).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parseFstab } from './config-files';
+import { parseFstab } from './config-parsers';
 import { ExtReader } from './ext-reader';
 import { BootloaderFacts, DiskFacts, PartitionFacts, RootFiles } from './facts';
-import { GPT_BIOS_BOOT, GPT_ESP } from './rules';
 import { FS_PROBE_BYTES, identifyFs, isExt } from './superblock';
+import { GPT_BIOS_BOOT, GPT_ESP } from '../clouds/digitalocean/rules';
 import { ToolFailedError } from '../common/errors';
 import { PartitionTable, parsePartitionTable } from '../common/partition-table';
 import { ToolRunner } from '../common/tools';

@@ -7,10 +7,11 @@ import * as os from 'node:os';
 import { CheckOptions, ImageFacts, RuleResult } from './facts';
 import { inspectDisk } from './inspect-disk';
 import { detectContainer, openImage, requireImageFile } from './read-image';
-import { judge } from './rules';
-import { BuilderError, SpecError } from '../common/errors';
+import { judge } from '../clouds/digitalocean/rules';
+import { PreflightError, SpecError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
-import { DISK_FORMATS, DiskFormatName } from '../spec';
+import { diskFormat } from '../flag-values';
+import { DiskFormatName } from '../spec';
 
 export interface CheckImageOptions extends CheckOptions {
   readonly format?: DiskFormatName;
@@ -88,9 +89,6 @@ export function failedRules(results: readonly RuleResult[]): RuleResult[] {
   return results.filter(r => r.status === 'fail');
 }
 
-/** A built image breaks DigitalOcean's rules (exit 1). */
-export class PreflightError extends BuilderError {}
-
 export function preflightError(checked: CheckReport): PreflightError {
   const failed = failedRules(checked.results);
   return new PreflightError(
@@ -114,15 +112,12 @@ export async function checkCommand(
   if (positional.length !== 1) {
     throw new SpecError(`check needs exactly one IMAGE${positional.length ? `, got ${positional.length}` : ''}; example: cdktf-docker-vm check upload.qcow2.gz`);
   }
-  const { format } = options;
-  if (format !== undefined && !(DISK_FORMATS as readonly string[]).includes(format)) {
-    throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}, or leave it out to detect it`);
-  }
+  const format = diskFormat(options.format, 'leave it out to detect it');
   const image = positional[0];
   requireImageFile(image);
   progress(`reading ${image}`);
   const started = Date.now();
-  const result = await checkImage(image, tools, { ...options, format: format as DiskFormatName | undefined });
+  const result = await checkImage(image, tools, { ...options, format });
   if (options.json) {
     io.stdout.write(JSON.stringify({ image, ok: result.ok, results: result.results }) + '\n');
   } else {

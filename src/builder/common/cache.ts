@@ -3,7 +3,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sha256File, sha256FileSync } from './digest';
-import { BuilderError } from './errors';
+import { SpecError } from './errors';
 import { StageName } from '../spec';
 
 export interface CacheFile {
@@ -185,7 +185,8 @@ export class StageCache {
       writeFileSync(probe, '');
       rmSync(probe);
     } catch (e) {
-      throw new BuilderError(`cache directory ${this.dir} is not writable (${(e as Error).message}); pass --cache-dir DIR with a writable directory`);
+      // bad input (exit 2): the fix is another --cache-dir, not another try
+      throw new SpecError(`cache directory ${this.dir} is not writable (${(e as Error).message}); pass --cache-dir DIR with a writable directory`);
     }
   }
 }

@@ -57,3 +57,6 @@ export class SizeTooSmallError extends BuilderError {
 export class InterruptedError extends BuilderError {
   public readonly exitCode = 130;
 }
+
+/** A built image breaks a cloud's import rules (exit 1). */
+export class PreflightError extends BuilderError {}

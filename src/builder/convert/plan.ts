@@ -1,5 +1,5 @@
 import { ToolCall, findTool } from '../common/tools';
-import { CompressionName, DiskFormatName, diskFormat, imageExtension } from '../spec';
+import { CompressionName, DiskFormatName, diskFormatFacts, imageExtension } from '../spec';
 
 // TODO(merge): callers in boot/ and preview/ move to ../formats
 export { qemuFormatName } from '../formats';
@@ -38,7 +38,7 @@ export const isInstalled = (tool: string): boolean => findTool(tool) !== undefin
 export function planConvert(format: DiskFormatName, compression: CompressionName, inputRaw: string, tmpDir: string, gzipTool: GzipTool = 'gzip'): ConvertPlan {
   const artifact = `${tmpDir}/${artifactFileName(format, compression)}`;
   const image = compression === 'none' ? artifact : `${tmpDir}/${artifactFileName(format, 'none')}`;
-  const f = diskFormat(format);
+  const f = diskFormatFacts(format);
   const convert: ToolCall = format === 'raw'
     ? { tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', inputRaw, image] }
     : { tool: 'qemu-img', args: ['convert', '-q', '-f', 'raw', '-O', f.qemuName, ...f.qemuOptions, inputRaw, image] };

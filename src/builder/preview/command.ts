@@ -6,8 +6,9 @@ import { PreviewSession, startPreview } from './run';
 import { CommandArgs, Io, one } from '../cli-args';
 import { SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
-import { memoryMiB, requireFile, seconds } from '../input-checks';
-import { DISK_FORMATS, DiskFormatName, PreviewMetadataSpec } from '../spec';
+import { diskFormat, memoryMiB, readSizeMiB, seconds } from '../flag-values';
+import { requireDiskImage } from '../input-checks';
+import { DiskFormatName, PreviewMetadataSpec } from '../spec';
 
 /** A disk built from a LocalPreview spec, with the metadata its Droplets get. */
 export interface PreviewFromSpec {
@@ -16,33 +17,11 @@ export interface PreviewFromSpec {
   readonly metadata: PreviewMetadataSpec;
 }
 
-export const PREVIEW_FLAGS = ['ssh-key', 'user-data', 'hostname', 'disk-size', 'ssh-port', 'forward', 'user', 'timeout',
-  'console-log', 'direct-kernel', 'exit-when-ready', 'format', 'memory', 'quiet', 'spec', 'cache-dir'];
-export const PREVIEW_BOOLEAN_FLAGS = ['direct-kernel', 'exit-when-ready'];
-
-export const PREVIEW_USAGE = `Preview options
-  --spec FILE            a LocalPreview construct's spec (cdktf synth writes it): builds the disk when not
-                         cached, and boots it with the Droplets' hostname, user data and public keys
-  --ssh-key FILE.pub     public key put in the config drive; ssh logs in with FILE (required, except with
-                         --spec: then ~/.ssh/id_{ed25519,ecdsa,rsa}.pub when it is one of the spec's keys)
-  --user-data FILE       user_data for cloud-init (#cloud-config or a #! script, at most 64 KiB)
-  --hostname NAME        hostname in the metadata (default preview)
-  --disk-size SIZE       disk size the VM sees, so first-boot growpart has room (default 25G)
-  --ssh-port PORT        host port forwarded to the guest's 22 on 127.0.0.1 (default: a free one)
-  --forward HOST:GUEST   also forward 127.0.0.1:HOST to the guest's GUEST port (repeatable)
-  --user NAME            user to log in as (default root)
-  --timeout SECONDS      give up when not ready after this long (default 600)
-  --console-log FILE     write the serial console here (default: a temp file, removed at the end)
-  --direct-kernel        boot the image's kernel and initrd directly (skips the bootloader; faster)
-  --exit-when-ready      stop the VM and exit once ready (0 when cloud-init is done, else 1)
-  --memory MIB           guest memory (default 1024)
-`;
-
-/** `25G`, `2048M`, or a number of MiB. */
+/** `--disk-size`: any size above zero. */
 export function parseDiskSizeMiB(value: string): number {
-  const m = /^(\d+)\s*([MG])?i?B?$/i.exec(value.trim());
-  if (!m || Number(m[1]) <= 0) throw new SpecError(`--disk-size ${value} is not a size; write it like 25G or 4096M`);
-  return Number(m[1]) * ((m[2] ?? 'M').toUpperCase() === 'G' ? 1024 : 1);
+  const mib = readSizeMiB(value);
+  if (!mib) throw new SpecError(`--disk-size ${value} is not a size; write it like 25G or 4096M`);
+  return mib;
 }
 
 /**
@@ -57,15 +36,14 @@ export async function previewCommand(
   const image = fromSpec?.image ?? args.positional[0];
   if (!image) throw new SpecError('preview needs an IMAGE; example: cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub');
   if (args.positional.length > 1) throw new SpecError(`unexpected argument ${args.positional[1]}; preview takes one IMAGE`);
-  if (!fromSpec) requireFile(image, 'image', 'build one with: cdktf-docker-vm build --dockerfile Dockerfile --output vm.qcow2, or give the path of a disk image');
+  if (!fromSpec) requireDiskImage(image);
   const sshKey = one(args, 'ssh-key') ?? (fromSpec ? defaultKeyFor(fromSpec.metadata.publicKeys) : undefined);
   if (!sshKey) {
     throw new SpecError(fromSpec
       ? 'none of ~/.ssh/id_ed25519.pub, id_ecdsa.pub, id_rsa.pub is one of the spec\'s public keys; pass --ssh-key FILE.pub of a key pair you hold'
       : 'preview needs --ssh-key FILE.pub (cloud-init installs it; password login is off, as on DigitalOcean)');
   }
-  const format = (one(args, 'format') ?? fromSpec?.format) as DiskFormatName | undefined;
-  if (format && !(DISK_FORMATS as readonly string[]).includes(format)) throw new SpecError(`--format ${format} is not supported; use one of ${DISK_FORMATS.join(', ')}`);
+  const format = diskFormat(one(args, 'format')) ?? fromSpec?.format;
   const diskSize = one(args, 'disk-size');
   const sshPort = one(args, 'ssh-port');
   if (sshPort !== undefined && !/^\d+$/.test(sshPort)) throw new SpecError(`--ssh-port ${sshPort} is not a port number`);

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { DIGITALOCEAN_MAX_USER_DATA_BYTES } from '../clouds/digitalocean/facts';
 import { ToolCall } from '../common/tools';
 
 /** What a DigitalOcean-style config drive tells cloud-init about this boot. */
@@ -29,7 +30,7 @@ export interface ConfigDrivePlan {
 export const CONFIG_DRIVE_LABEL = 'config-2';
 
 /** DigitalOcean's limit on user_data. */
-export const USER_DATA_MAX_BYTES = 64 * 1024;
+export const USER_DATA_MAX_BYTES = DIGITALOCEAN_MAX_USER_DATA_BYTES;
 
 /**
  * The OpenStack config-drive layout cloud-init reads on DigitalOcean custom

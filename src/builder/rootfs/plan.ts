@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ToolCall } from '../common/tools';
-import { RootfsSpec } from '../spec';
+import { RootfsSourceSpec, RootfsSpec } from '../spec';
 
 export interface RootfsPlan {
   /** `docker build` for a Dockerfile source. */
@@ -55,4 +55,21 @@ export function exportCalls(
     export: { tool: 'docker', args: ['export', '--output', outTar, containerName] },
     remove: { tool: 'docker', args: ['rm', '--force', containerName] },
   };
+}
+
+/**
+ * The source as the VM's app service describes it (`the image built from web/Dockerfile`,
+ * `image app:1.4`, `rootfs tar rootfs.tar`): no path above the build context, which
+ * for a synthesized spec would be `../../../..` and the same in every VM.
+ */
+export function imageNameOf(source: RootfsSourceSpec, baseDir: string): string {
+  switch (source.kind) {
+    case 'dockerfile': {
+      const dockerfile = path.posix.normalize(source.dockerfile.split(path.sep).join('/'));
+      const shown = dockerfile.startsWith('../') ? path.posix.basename(dockerfile) : dockerfile;
+      return `the image built from ${path.basename(path.resolve(baseDir, source.contextDir))}/${shown}`;
+    }
+    case 'image': return `image ${source.reference}`;
+    case 'tar': return `rootfs tar ${path.basename(source.path)}`;
+  }
 }

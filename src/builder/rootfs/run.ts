@@ -7,7 +7,7 @@ import { recordEntries } from './entries';
 import { clearHardLinkTypeBits } from './hardlink-headers';
 import { ImageConfig } from './image-config';
 import { RootfsMeta, VmSetupFacts } from './meta';
-import { exportCalls, planRootfs } from './plan';
+import { exportCalls, imageNameOf, planRootfs } from './plan';
 import { checkDockerEngine } from '../common/docker-engine';
 import { BuilderError, ToolFailedError } from '../common/errors';
 import { Progress, formatBytes } from '../common/progress';
@@ -59,6 +59,7 @@ export async function runRootfs(spec: RootfsSpec, ctx: StageRunContext): Promise
         detected: detectComponents(entriesByPath(index), facts.kernel !== undefined),
         imageConfig,
         sourceName,
+        imageName: imageNameOf(spec.source, ctx.baseDir),
       });
       if (setup) {
         for (const note of setup.notes) progress.step('rootfs', note);

@@ -1,7 +1,7 @@
 import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Compression, DiskFormat } from './formats';
-import { ConvertSpec } from '../../builder/spec';
+import { ConvertSpec, imageExtension } from '../../builder/spec';
 import { Bootloader } from '../bootloader/bootloader';
 import { StageResource } from '../private/stage-resource';
 import { requireProps, validate, ValidationRule } from '../private/validate';
@@ -46,24 +46,9 @@ const RULES: readonly ValidationRule<ImageArtifactProps>[] = [
   },
 ];
 
-const FORMAT_EXTENSIONS: Record<DiskFormat, string> = {
-  [DiskFormat.RAW]: '.img',
-  [DiskFormat.QCOW2]: '.qcow2',
-  [DiskFormat.VMDK]: '.vmdk',
-  [DiskFormat.VHDX]: '.vhdx',
-  [DiskFormat.VDI]: '.vdi',
-  [DiskFormat.VHD]: '.vhd',
-};
-
-const COMPRESSION_EXTENSIONS: Record<Compression, string> = {
-  [Compression.NONE]: '',
-  [Compression.GZIP]: '.gz',
-  [Compression.BZIP2]: '.bz2',
-};
-
 /** File name extension for a format and compression, e.g. `.qcow2.gz`. */
 function imageFileExtension(format: DiskFormat, compression: Compression): string {
-  return FORMAT_EXTENSIONS[format] + COMPRESSION_EXTENSIONS[compression];
+  return imageExtension(format, compression);
 }
 
 /**

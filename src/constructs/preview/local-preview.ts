@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SPEC_FILE_VERSION, SpecFile } from '../../builder/spec';
 import { DockerVm } from '../docker-vm';
@@ -30,9 +30,10 @@ export interface LocalPreviewProps {
  * boots a Droplet (BIOS, virtio disk, a `config-2` config drive with the same
  * user data and hostname, SSH keys), with SSH forwarded to 127.0.0.1.
  *
- * Nothing runs on `cdktf deploy`: synthesizing writes a preview spec, and the
- * Terraform output `<id>_command` (and `command` here) is what to run, e.g.
- * `npx cdktf-docker-vm preview --spec cdktf.out/stacks/app/docker-vm-specs/<fingerprint>-preview.json`.
+ * Nothing runs on `cdktf deploy`: synthesizing writes a preview spec, and
+ * `command` is what to run in the stack's synth directory (output it from the
+ * app if you want it in `cdktf output`: `new TerraformOutput(stack, 'preview', { value: preview.command })`), e.g.
+ * `npx cdktf-docker-vm preview --spec docker-vm-specs/<fingerprint>-preview.json`.
  */
 export class LocalPreview extends Construct {
   /** The preview spec file, relative to the stack's synth directory. */
@@ -66,10 +67,6 @@ export class LocalPreview extends Construct {
     registerSpecFile(TerraformStack.of(this), {
       specFilePath: this.specFilePath,
       specFileContent: (_stackDir, specDir) => this.previewSpec(specDir),
-    });
-    new TerraformOutput(this, 'Command', {
-      value: this.command,
-      description: `Boots ${props.vm.node.path} locally like a Droplet; run it in the stack's synth directory`,
     });
   }
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultCacheDir, MANIFEST_VERSION, StageCache } from '../../../src/builder/common/cache';
-import { BuilderError } from '../../../src/builder/common/errors';
+import { SpecError } from '../../../src/builder/common/errors';
 import { tempDir } from '../support/tar';
 
 const FP = '0123456789abcdef'.repeat(4);
@@ -276,12 +276,12 @@ describe('StageCache', () => {
     expect(() => cache.sweepTemp()).not.toThrow();
   });
 
-  test('fails when the cache dir is not writable, suggesting --cache-dir', async () => {
+  test('fails when the cache dir is not writable: bad input (exit 2), suggesting --cache-dir', async () => {
     // GIVEN: a directory below a regular file cannot be created, even by root
     fs.writeFileSync(path.join(tmp.dir, 'file'), '');
     const bad = new StageCache(path.join(tmp.dir, 'file', 'cache'));
     // THEN
-    await expect(bad.create('rootfs', FP, produce)).rejects.toThrow(BuilderError);
+    await expect(bad.create('rootfs', FP, produce)).rejects.toThrow(SpecError);
     await expect(bad.create('rootfs', FP, produce)).rejects.toThrow(/cache directory .*file\/cache is not writable .*pass --cache-dir DIR/);
     await expect(bad.withLock('rootfs', FP, async () => 1)).rejects.toThrow(/--cache-dir/);
   });

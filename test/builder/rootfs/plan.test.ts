@@ -1,4 +1,4 @@
-import { exportCalls, planRootfs } from '../../../src/builder/rootfs/plan';
+import { exportCalls, imageNameOf, planRootfs } from '../../../src/builder/rootfs/plan';
 import { DockerfileSourceSpec, RootfsSpec } from '../../../src/builder/spec';
 
 function dockerfileSpec(props: Partial<DockerfileSourceSpec> = {}): RootfsSpec {
@@ -63,5 +63,17 @@ describe('exportCalls', () => {
       export: { tool: 'docker', args: ['export', '--output', '/tmp/t/rootfs.tar', 'cdktf-vm-x'] },
       remove: { tool: 'docker', args: ['rm', '--force', 'cdktf-vm-x'] },
     });
+  });
+});
+
+describe('imageNameOf', () => {
+  test.each([
+    [{ kind: 'dockerfile' as const, contextDir: '../../../../web', dockerfile: 'Dockerfile', buildArgs: {} }, 'the image built from web/Dockerfile'],
+    [{ kind: 'dockerfile' as const, contextDir: '/src/app', dockerfile: './docker/../vm/Dockerfile.vm', buildArgs: {} }, 'the image built from app/vm/Dockerfile.vm'],
+    [{ kind: 'dockerfile' as const, contextDir: 'ctx', dockerfile: '../other/Dockerfile', buildArgs: {} }, 'the image built from ctx/Dockerfile'],
+    [{ kind: 'image' as const, reference: 'app:1.4' }, 'image app:1.4'],
+    [{ kind: 'tar' as const, path: '../../out/rootfs.tar' }, 'rootfs tar rootfs.tar'],
+  ])('names %j without the path above its context', (source, name) => {
+    expect(imageNameOf(source, '/work/stack')).toBe(name);
   });
 });

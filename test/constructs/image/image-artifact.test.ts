@@ -1,5 +1,6 @@
 import { DataResource, Testing } from 'cdktf';
 import { Compression, DiskFormat, ImageArtifact } from '../../../src';
+import { COMPRESSIONS, DISK_FORMATS } from '../../../src/builder/spec';
 import { chain, resource } from '../helpers';
 
 describe('ImageArtifact', () => {
@@ -53,5 +54,12 @@ describe('ImageArtifact', () => {
   test('fails when the compression is unknown', () => {
     const { stack, bootloader } = chain();
     expect(() => new ImageArtifact(stack, 'Image', { bootloader, compression: 'xz' as Compression })).toThrow(/^compression must be one of none, gzip, bzip2, got xz/);
+  });
+});
+
+describe('DiskFormat and Compression', () => {
+  test('name exactly the formats and compressions of the builder\'s table', () => {
+    expect(Object.values(DiskFormat).sort()).toEqual([...DISK_FORMATS].sort());
+    expect(Object.values(Compression).sort()).toEqual([...COMPRESSIONS].sort());
   });
 });

@@ -36,7 +36,7 @@ function vm(props: Partial<DockerVmProps> = {}) {
 }
 
 describe('LocalPreview', () => {
-  test('writes a preview spec with the Droplets\' hostname, user data and keys, and outputs the command', () => {
+  test('writes a preview spec with the Droplets\' hostname, user data and keys, and gives the command to run', () => {
     // GIVEN a DockerVm with user data, and a public key file
     const { stack, vm: v } = vm();
     // WHEN a preview is added and the stack synthesized
@@ -47,9 +47,10 @@ describe('LocalPreview', () => {
     expect(preview.specFilePath).toBe(`docker-vm-specs/${v.bootloader.fingerprint}-preview.json`);
     expect(spec.spec.stage).toBe('bootloader');
     expect(spec.preview).toEqual({ hostname: 'web', publicKeys: [KEY], userData: '#!/bin/sh\necho hi > /root/hi\n' });
-    // AND the command is a Terraform output, and nothing new runs on deploy (still four local stages)
+    // AND the command is an attribute, the library declares no output, and nothing new runs on deploy (still four local stages)
+    expect(preview.command).toBe(`npx cdktf-docker-vm preview --spec ${preview.specFilePath}`);
     const json = JSON.parse(Testing.synth(stack));
-    expect(Object.values(json.output).map((o: any) => o.value)).toContain(`npx cdktf-docker-vm preview --spec ${preview.specFilePath}`);
+    expect(json.output).toBeUndefined();
     expect(Object.keys(json.resource.terraform_data)).toHaveLength(4);
   });
 

@@ -1,8 +1,10 @@
 import { RootfsFile, appServiceFiles, skipReason } from './app-service';
+import { componentFiles } from './component-files';
 import { Component, DetectedComponents, InitSystem } from './components';
-import { cloudInitConfig, componentFiles, sshHostKeyDropIn, sshdConfig } from './config-files';
 import { DistroFamily, describeDistro, distroFamily } from './distro';
 import { recipeFor } from './recipes';
+import { DIGITALOCEAN_COMPONENTS } from '../../clouds/digitalocean/facts';
+import { cloudInitConfig, sshHostKeyDropIn, sshdConfig } from '../../clouds/digitalocean/profile-files';
 import { BuilderError, CannotInjectError, NoKernelError } from '../../common/errors';
 import { VmProfileName, VmSetupSpec } from '../../spec';
 import type { ImageConfig } from '../image-config';
@@ -11,7 +13,7 @@ export const SETUP_SCRIPT = 'cdktf-docker-vm-setup.sh';
 
 const REQUIRED: Readonly<Record<VmProfileName, readonly Component[]>> = {
   generic: ['kernel', 'init'],
-  digitalocean: ['kernel', 'init', 'dhcp', 'cloud-init', 'sshd'],
+  digitalocean: DIGITALOCEAN_COMPONENTS,
 };
 
 const WHAT: Readonly<Record<Component, string>> = {
@@ -28,8 +30,14 @@ export interface VmSetupInput {
   readonly detected: DetectedComponents;
   /** The source image's config; absent for a tar source. */
   readonly imageConfig?: ImageConfig;
-  /** How the user named the source, for messages and the service description. */
+  /** How the user named the source, for messages. */
   readonly sourceName: string;
+  /**
+   * The image's name in the app service's description: no path outside the build
+   * context (a synthesized spec's relative paths would leak into every VM).
+   * @default sourceName
+   */
+  readonly imageName?: string;
 }
 
 export interface VmSetupPlan {
@@ -131,7 +139,7 @@ function appService(input: VmSetupInput, init: InitSystem | undefined): { files:
   if (!init) return { files: [], note: 'container command: not run at boot (no systemd or OpenRC to run it)' };
   const argv = [...input.imageConfig.entrypoint, ...input.imageConfig.cmd];
   return {
-    files: appServiceFiles(input.imageConfig, init, input.sourceName),
+    files: appServiceFiles(input.imageConfig, init, input.imageName ?? input.sourceName),
     note: `container command: ${JSON.stringify(argv)} runs at boot as the ${init === 'systemd' ? 'systemd unit container-app.service' : 'OpenRC service container-app'}`,
   };
 }

@@ -3,13 +3,13 @@ import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
 import { Construct } from 'constructs';
 import { Distribution } from './distribution';
-import { Compression, DiskFormat } from './formats';
-import { ImageArtifact } from './image-artifact';
+import { Region } from './region';
 import { bucketFor } from './shared-bucket';
 import { CUSTOM_IMAGE_RULES } from './validate-custom-image';
 import { Bootloader } from '../bootloader/bootloader';
+import { Compression, DiskFormat } from '../image/formats';
+import { ImageArtifact } from '../image/image-artifact';
 import { requireProps, validate } from '../private/validate';
-import { Region } from '../region';
 
 /**
  * Properties of a CustomImage.

@@ -2,11 +2,12 @@ import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
 import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { CustomImage } from './custom-image';
+import { dropletNameOf } from './droplet-name';
 import { DropletSize } from './droplet-size';
+import { Region } from './region';
 import { DROPLET_RULES, isValidDropletName } from './validate-droplet';
-import { CustomImage } from '../image/custom-image';
 import { isToken, requireProps, validate } from '../private/validate';
-import { Region } from '../region';
 
 /**
  * Properties of a Droplet.
@@ -163,7 +164,6 @@ export class Droplet extends Construct {
   private defaultName(): string {
     const stack = TerraformStack.of(this);
     const parts = this.node.scopes.slice(this.node.scopes.indexOf(stack) + 1).map(s => s.node.id);
-    const name = parts.join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
-    return (name || 'droplet').slice(0, 63).replace(/-$/, '');
+    return dropletNameOf(parts, 'droplet');
   }
 }

@@ -3,14 +3,15 @@
  * facts read from an image. The ids are stable: tests, the table and the
  * convert stage's error use them.
  */
-import { effectiveDatasourceList, effectiveSshdOption, parseFstab, rootPasswordField } from './config-files';
-import { CheckFacts, CheckOptions, DiskFacts, PartitionFacts, RootFiles, RuleResult } from './facts';
-import { isExt } from './superblock';
-import { isMarkedBootable } from '../common/partition-table';
-import { compressionsImportedBy, formatOfQemuName, formatsImportedBy, qemuFormatName } from '../spec';
+import { DATASOURCE_LIST, DIGITALOCEAN_MAX_IMAGE_GIB } from './facts';
+import { effectiveDatasourceList, effectiveSshdOption, parseFstab, rootPasswordField } from '../../check/config-parsers';
+import { CheckFacts, CheckOptions, DiskFacts, PartitionFacts, RootFiles, RuleResult } from '../../check/facts';
+import { isExt } from '../../check/superblock';
+import { isMarkedBootable } from '../../common/partition-table';
+import { compressionsImportedBy, formatOfQemuName, formatsImportedBy, qemuFormatName } from '../../spec';
 
-/** 100 GiB: the limit is counted as in constructs/image/validate-custom-image.ts (sizeGiB <= 100). */
-export const DO_MAX_VIRTUAL_BYTES = 100 * 1024 ** 3;
+/** The limit in bytes, counted as the constructs count sizeGiB (<= 100 GiB). */
+export const DO_MAX_VIRTUAL_BYTES = DIGITALOCEAN_MAX_IMAGE_GIB * 1024 ** 3;
 
 /** qemu-img format names DigitalOcean imports. */
 const DO_FORMATS = formatsImportedBy('digitalocean');
@@ -60,8 +61,8 @@ export const checkCompression: Rule = ({ image }) => {
 export const checkSize: Rule = ({ image }) => {
   const id = 'size';
   if (image.virtualBytes === undefined) return skip(id, 'not read');
-  if (image.virtualBytes <= DO_MAX_VIRTUAL_BYTES) return ok(id, `${formatGiB(image.virtualBytes)} (limit 100 GiB)`);
-  return fail(id, `virtual disk size ${formatGiB(image.virtualBytes)} (${image.virtualBytes} bytes) is above DigitalOcean's 100 GiB limit; build a smaller disk (--size auto sizes it from the rootfs)`);
+  if (image.virtualBytes <= DO_MAX_VIRTUAL_BYTES) return ok(id, `${formatGiB(image.virtualBytes)} (limit ${DIGITALOCEAN_MAX_IMAGE_GIB} GiB)`);
+  return fail(id, `virtual disk size ${formatGiB(image.virtualBytes)} (${image.virtualBytes} bytes) is above DigitalOcean's ${DIGITALOCEAN_MAX_IMAGE_GIB} GiB limit; build a smaller disk (--size auto sizes it from the rootfs)`);
 };
 
 function notDisk(id: string, facts: CheckFacts): RuleResult | DiskFacts {
@@ -156,7 +157,7 @@ export const checkCloudInit: Rule = facts => {
   if ('rule' in files) return files;
   if (!files.cloudInitBinary) return fail(id, 'cloud-init is not installed (no /usr/bin/cloud-init); DigitalOcean sets up networking, SSH keys and user data through it: apt-get install cloud-init');
   const { list, from } = effectiveDatasourceList(files.cloudCfg, files.cloudCfgDropIns);
-  const fix = 'write /etc/cloud/cloud.cfg.d/99-digitalocean.cfg with: datasource_list: [ ConfigDrive, DigitalOcean, NoCloud, None ]';
+  const fix = `write /etc/cloud/cloud.cfg.d/99-digitalocean.cfg with: datasource_list: [ ${DATASOURCE_LIST.join(', ')} ]`;
   if (!list) return fail(id, `no datasource_list is set, and cloud-init's default tries NoCloud before ConfigDrive; ${fix}`);
   const configDrive = list.indexOf('ConfigDrive');
   const noCloud = list.indexOf('NoCloud');

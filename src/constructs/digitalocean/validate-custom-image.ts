@@ -1,12 +1,13 @@
 import type { CustomImageProps } from './custom-image';
-import { DiskFormat } from './formats';
+import { DIGITALOCEAN_MAX_IMAGE_GIB } from '../../builder/clouds/digitalocean/facts';
+import { formatsImportedBy } from '../../builder/spec';
 import { Firmware } from '../bootloader/firmware';
 import { isKnown, isToken, ValidationRule } from '../private/validate';
 
 /** DigitalOcean imports images up to 100 GB uncompressed. */
-export const DO_MAX_IMAGE_SIZE_GIB = 100;
+export const DO_MAX_IMAGE_SIZE_GIB = DIGITALOCEAN_MAX_IMAGE_GIB;
 /** The formats DigitalOcean imports. */
-export const DO_FORMATS: readonly DiskFormat[] = [DiskFormat.RAW, DiskFormat.QCOW2, DiskFormat.VMDK, DiskFormat.VHDX, DiskFormat.VDI];
+export const DO_FORMATS: readonly string[] = formatsImportedBy('digitalocean');
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const KEY_PREFIX = /^([A-Za-z0-9._-]+\/)*$/;
@@ -21,7 +22,7 @@ export const CUSTOM_IMAGE_RULES: readonly ValidationRule<CustomImageProps>[] = [
       'DigitalOcean boots custom images with BIOS only; remove firmware: Firmware.UEFI from the Bootloader',
   },
   {
-    fails: p => p.format === DiskFormat.VHD || (p.format !== undefined && !Object.values(DiskFormat).includes(p.format)),
+    fails: p => p.format !== undefined && !DO_FORMATS.includes(p.format),
     message: p => `format must be one of ${DO_FORMATS.join(', ')} for a DigitalOcean custom image, got ${p.format}; use DiskFormat.QCOW2 (or make a vhd with ImageArtifact)`,
   },
   {

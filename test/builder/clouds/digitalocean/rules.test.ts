@@ -1,6 +1,6 @@
-import { CheckFacts, DiskFacts, PartitionFacts, RootFiles } from '../../../src/builder/check/facts';
-import { DO_MAX_VIRTUAL_BYTES, GPT_BIOS_BOOT, judge } from '../../../src/builder/check/rules';
-import { formatCheckTable } from '../../../src/builder/check/run';
+import { CheckFacts, DiskFacts, PartitionFacts, RootFiles } from '../../../../src/builder/check/facts';
+import { formatCheckTable } from '../../../../src/builder/check/run';
+import { DO_MAX_VIRTUAL_BYTES, GPT_BIOS_BOOT, judge } from '../../../../src/builder/clouds/digitalocean/rules';
 
 const ROOT_UUID = '39b87f46-fb18-40cc-954e-7715496ecf11';
 const BOOT: PartitionFacts = { number: 1, startBytes: 1 << 20, sizeBytes: 128 << 20, type: 'e', active: true, attrs: [], partUuid: '406ec82b-01', fs: { type: 'vfat', uuid: 'EAC7-1A5B' } };

@@ -1,8 +1,9 @@
 import type { DropletProps } from './droplet';
+import { DIGITALOCEAN_MAX_USER_DATA_BYTES } from '../../builder/clouds/digitalocean/facts';
 import { isKnown, isToken, ValidationRule } from '../private/validate';
 
 /** DigitalOcean's limit for user_data. */
-export const MAX_USER_DATA_BYTES = 64 * 1024;
+export const MAX_USER_DATA_BYTES = DIGITALOCEAN_MAX_USER_DATA_BYTES;
 
 /** A larger count is taken for a typo: 1e9 ran synth out of memory building the names. */
 export const MAX_DROPLET_COUNT = 1000;

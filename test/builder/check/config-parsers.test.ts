@@ -1,4 +1,4 @@
-import { effectiveDatasourceList, effectiveSshdOption, parseDatasourceList, parseFstab, rootPasswordField } from '../../../src/builder/check/config-files';
+import { effectiveDatasourceList, effectiveSshdOption, parseDatasourceList, parseFstab, rootPasswordField } from '../../../src/builder/check/config-parsers';
 
 describe('parseDatasourceList', () => {
   test.each([

@@ -1,0 +1,22 @@
+import { boot } from './boot';
+import { build } from './build';
+import { check } from './check';
+import { Command } from './command';
+import { preview } from './preview';
+import { run } from './run';
+import { SpecError } from '../common/errors';
+
+/** Every command, in the order of --help. */
+export const COMMANDS: readonly Command[] = [build, run, boot, check, preview];
+
+/** The flags that take no value in any command, so argv can be split before the command is known. */
+export const SWITCHES: ReadonlySet<string> = new Set([
+  'help', 'version', ...COMMANDS.flatMap(c => Object.keys(c.flags).filter(name => c.flags[name] === 'switch')),
+]);
+
+export function commandNamed(name: string): Command {
+  const command = COMMANDS.find(c => c.name === name);
+  if (command) return command;
+  const names = COMMANDS.map(c => c.name);
+  throw new SpecError(`unknown command ${name}; use ${names.slice(0, -1).join(', ')} or ${names.at(-1)} (see cdktf-docker-vm --help)`);
+}
