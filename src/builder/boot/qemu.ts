@@ -1,11 +1,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ConsoleCleaner, lastLines } from './console';
+import { KVM_ERROR, kvmUsable } from './qemu-process';
 import { BuilderError, SpecError, ToolMissingError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
 import { qemuFormatName } from '../convert/plan';
 import { DISK_FORMATS, DiskFormatName, FirmwareName } from '../spec';
+
+// Kept importable from here: the builder's entry point (index.ts) re-exports this file.
+export { ConsoleCleaner, lastLines } from './console';
+export { KVM_ERROR, kvmUsable } from './qemu-process';
 
 /** OVMF (Debian package ovmf): read-only code and the template of the writable variable store. */
 export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
@@ -32,8 +38,6 @@ export interface BootResult {
   readonly accelerator: string;
 }
 
-// Complete escape sequences, and the fragments systemd leaves when it shortens a coloured line.
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1bc|\x1b\[?[0-9;]*/g;
 export const LOGIN_PROMPT = /login: *$/m;
 
 /**
@@ -142,53 +146,11 @@ function watchConsole(child: ChildProcess, until: RegExp, timeoutSeconds: number
   });
 }
 
-/** QEMU's stderr when KVM is present but does not work. */
-export const KVM_ERROR = /KVM internal error|failed to initialize kvm|Could not access KVM[^\n]*/i;
-
-/** Serial console bytes in, readable text out: escape sequences and carriage returns removed. */
-export class ConsoleCleaner {
-  private pending = '';
-  private cleaned = '';
-
-  /** Adds console output; returns the text it added to `text`. */
-  public push(data: Buffer | string): string {
-    this.pending += data.toString();
-    // Clean only up to an escape sequence still cut off at the end of the data.
-    const partial = this.pending.search(/\x1b[^A-Za-z]*$/);
-    const ready = partial >= 0 ? this.pending.slice(0, partial) : this.pending;
-    this.pending = partial >= 0 ? this.pending.slice(partial) : '';
-    const added = cleanConsole(ready);
-    this.cleaned += added;
-    return added;
-  }
-
-  public get text(): string {
-    return this.cleaned;
-  }
-}
-
-function cleanConsole(raw: string): string {
-  return raw.replace(ANSI, '').replace(/\r/g, '');
-}
-
 function stopQemu(child: ChildProcess): void {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const force = setTimeout(() => child.kill('SIGKILL'), 5000);
   child.once('exit', () => clearTimeout(force));
-}
-
-export function lastLines(text: string, n: number): string {
-  return text.trim().split('\n').slice(-n).map(l => `  | ${l}`).join('\n');
-}
-
-export function kvmUsable(): boolean {
-  try {
-    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
-    return process.env.CDKTF_DOCKER_VM_ACCEL !== 'tcg';
-  } catch {
-    return false;
-  }
 }
 
 /** The image as QEMU can open it: compressed images are decompressed into `work`. */
