@@ -110,8 +110,8 @@ export class QemuProcess {
   }
 
   /**
-   * Resolves once the console matches `pattern`. Fails when QEMU is gone first, after
-   * `timeoutSeconds`, or on abort; each error ends with the last console lines.
+   * Resolves once the console matches `pattern`. Fails when QEMU is gone first or after
+   * `timeoutSeconds` (both with the last console lines), or on abort.
    */
   public waitFor(pattern: RegExp, timeoutSeconds: number, signal?: AbortSignal): Promise<void> {
     const run = this.started;
@@ -124,10 +124,11 @@ export class QemuProcess {
         else resolve();
       };
       const check = () => {
-        if (pattern.test(run.text)) {finish();} else if (run.startError) {finish(run.startError);} else if (run.closed) {
-          const stderr = run.stderrTail(5);
-          finish(new BuilderError(`QEMU exited (${run.exitCode}) before ${pattern} showed${stderr ? `: ${stderr}` : ''}; last console lines:\n${lastLines(run.text, 15)}`));
-        }
+        if (pattern.test(run.text)) return finish();
+        if (run.startError) return finish(run.startError);
+        if (!run.closed) return;
+        const stderr = run.stderrTail(5);
+        finish(new BuilderError(`QEMU exited (${run.exitCode}) before ${pattern} showed${stderr ? `: ${stderr}` : ''}; last console lines:\n${lastLines(run.text, 15)}`));
       };
       const timer = setTimeout(() => finish(new BuilderError(
         `the VM did not reach ${pattern} within ${timeoutSeconds} s; last console lines:\n${lastLines(run.text, 15)}`,
