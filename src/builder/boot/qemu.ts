@@ -1,11 +1,14 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { copyFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { BuilderError, SpecError, ToolMissingError } from '../common/errors';
+import { Accelerator, QemuProcess } from './qemu-process';
+import { SpecError, ToolMissingError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
 import { qemuFormatName } from '../convert/plan';
 import { DISK_FORMATS, DiskFormatName, FirmwareName } from '../spec';
+
+// Kept importable from here: the builder's entry point (index.ts) re-exports this file.
+export { ConsoleCleaner, lastLines } from './console';
+export { KVM_ERROR, kvmUsable } from './qemu-process';
 
 /** OVMF (Debian package ovmf): read-only code and the template of the writable variable store. */
 export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
@@ -32,8 +35,6 @@ export interface BootResult {
   readonly accelerator: string;
 }
 
-// Complete escape sequences, and the fragments systemd leaves when it shortens a coloured line.
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1bc|\x1b\[?[0-9;]*/g;
 export const LOGIN_PROMPT = /login: *$/m;
 
 /**
@@ -48,25 +49,24 @@ export async function bootUntil(opts: BootOptions, tools = new ToolRunner(opts.s
   const until = opts.until ?? LOGIN_PROMPT;
   const timeoutSeconds = opts.timeoutSeconds ?? 300;
   if (opts.firmware === 'uefi') requireOvmf();
-  const work = mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-vm-boot-'));
+  const qemu = new QemuProcess(tools.resolve('qemu-system-x86_64'), 'cdktf-docker-vm-boot-');
   try {
-    const { file, format } = await prepareImage(opts.image, opts.format, work, tools);
-    const firmwareArgs = opts.firmware === 'uefi' ? ovmfArgs(work) : [];
-    if (kvmUsable()) {
-      try {
-        return await bootOnce('kvm', file, format, firmwareArgs, until, timeoutSeconds, opts, tools);
-      } catch (e) {
-        if (!(e instanceof KvmFailedError)) throw e;
-        opts.onConsole?.(`\n[cdktf-docker-vm: KVM does not work here (${e.message}); booting again with software emulation (tcg)]\n`);
-      }
-    }
-    return await bootOnce('tcg', file, format, firmwareArgs, until, timeoutSeconds, opts, tools);
+    const { file, format } = await prepareImage(opts.image, opts.format, qemu.dir, tools);
+    const firmwareArgs = opts.firmware === 'uefi' ? ovmfArgs(qemu.dir) : [];
+    const seconds = await qemu.boot({
+      argv: accelerator => bootArgs(accelerator, file, format, firmwareArgs, opts.memoryMiB ?? 1024),
+      onConsole: opts.onConsole,
+      ready: async () => {
+        await qemu.waitFor(until, timeoutSeconds, opts.signal);
+        return (Date.now() - qemu.startedAt) / 1000;
+      },
+      beforeTcg: why => opts.onConsole?.(`\n[cdktf-docker-vm: KVM does not work here (${why}); booting again with software emulation (tcg)]\n`),
+    });
+    return { console: qemu.console, seconds, accelerator: qemu.accelerator };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    await qemu.close();
   }
 }
-
-class KvmFailedError extends Error {}
 
 function requireOvmf(): void {
   for (const file of [OVMF_CODE, OVMF_VARS]) {
@@ -87,108 +87,14 @@ export function ovmfArgs(work: string): string[] {
   ];
 }
 
-async function bootOnce(
-  accelerator: 'kvm' | 'tcg', file: string, format: DiskFormatName, firmwareArgs: readonly string[], until: RegExp, timeoutSeconds: number,
-  opts: BootOptions, tools: ToolRunner,
-): Promise<BootResult> {
-  const args = [
-    '-machine', 'pc', '-accel', accelerator, '-m', String(opts.memoryMiB ?? 1024), '-smp', '2',
+function bootArgs(accelerator: Accelerator, file: string, format: DiskFormatName, firmwareArgs: readonly string[], memoryMiB: number): string[] {
+  return [
+    '-machine', 'pc', '-accel', accelerator, '-m', String(memoryMiB), '-smp', '2',
     ...firmwareArgs,
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
     '-drive', `file=${file},format=${qemuFormatName(format)},if=virtio,snapshot=on`,
     '-nic', 'user,model=virtio-net-pci',
   ];
-  const started = Date.now();
-  const child = spawn(tools.resolve('qemu-system-x86_64'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const console = await watchConsole(child, until, timeoutSeconds, opts);
-  return { console, seconds: (Date.now() - started) / 1000, accelerator };
-}
-
-function watchConsole(child: ChildProcess, until: RegExp, timeoutSeconds: number, opts: BootOptions): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    let text = '';
-    let stderr = '';
-    let done = false;
-    const finish = (err?: Error) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      stopQemu(child);
-      if (err) reject(err);
-      else resolve(text);
-    };
-    const timer = setTimeout(() => finish(new BuilderError(
-      `the VM did not reach ${until} within ${timeoutSeconds} s; last console lines:\n${lastLines(text, 15)}`,
-    )), timeoutSeconds * 1000);
-    const onAbort = () => finish(new BuilderError('boot interrupted'));
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const cleaner = new ConsoleCleaner();
-    child.stdout!.on('data', (d: Buffer) => {
-      const added = cleaner.push(d);
-      text = cleaner.text;
-      if (added) opts.onConsole?.(added);
-      if (until.test(text)) finish();
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-      const kvmError = KVM_ERROR.exec(stderr);
-      if (kvmError) finish(new KvmFailedError(kvmError[0]));
-    });
-    child.on('error', e => finish(e));
-    child.on('exit', code => finish(until.test(text) ? undefined : new BuilderError(
-      `QEMU exited (${code}) before ${until} showed${stderr ? `: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}; last console lines:\n${lastLines(text, 15)}`,
-    )));
-  });
-}
-
-/** QEMU's stderr when KVM is present but does not work. */
-export const KVM_ERROR = /KVM internal error|failed to initialize kvm|Could not access KVM[^\n]*/i;
-
-/** Serial console bytes in, readable text out: escape sequences and carriage returns removed. */
-export class ConsoleCleaner {
-  private pending = '';
-  private cleaned = '';
-
-  /** Adds console output; returns the text it added to `text`. */
-  public push(data: Buffer | string): string {
-    this.pending += data.toString();
-    // Clean only up to an escape sequence still cut off at the end of the data.
-    const partial = this.pending.search(/\x1b[^A-Za-z]*$/);
-    const ready = partial >= 0 ? this.pending.slice(0, partial) : this.pending;
-    this.pending = partial >= 0 ? this.pending.slice(partial) : '';
-    const added = cleanConsole(ready);
-    this.cleaned += added;
-    return added;
-  }
-
-  public get text(): string {
-    return this.cleaned;
-  }
-}
-
-function cleanConsole(raw: string): string {
-  return raw.replace(ANSI, '').replace(/\r/g, '');
-}
-
-function stopQemu(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-  child.once('exit', () => clearTimeout(force));
-}
-
-export function lastLines(text: string, n: number): string {
-  return text.trim().split('\n').slice(-n).map(l => `  | ${l}`).join('\n');
-}
-
-export function kvmUsable(): boolean {
-  try {
-    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
-    return process.env.CDKTF_DOCKER_VM_ACCEL !== 'tcg';
-  } catch {
-    return false;
-  }
 }
 
 /** The image as QEMU can open it: compressed images are decompressed into `work`. */

@@ -1,14 +1,14 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { bootPartitionOffset, initrdCopy, planBootFileCopies, syslinuxCfgHasInitrd } from './boot-files';
 import { checkHostname, checkPublicKey, planConfigDrive, USER_DATA_MAX_BYTES } from './config-drive';
 import { DirectKernel, kernelCmdlineFromSyslinuxCfg, planPreviewQemu, PortForward, validPort } from './qemu-args';
 import { NotReadyError, ReadyTimings, runSsh, SshResult, SshTarget, sshCommandLine, waitUntilReady } from './ssh-wait';
-import { ConsoleCleaner, KVM_ERROR, kvmUsable, lastLines, prepareImage } from '../boot/qemu';
+import { lastLines } from '../boot/console';
+import { prepareImage } from '../boot/qemu';
+import { QemuProcess } from '../boot/qemu-process';
 import { BuilderError, InterruptedError, SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
 import { ToolRunner } from '../common/tools';
@@ -84,19 +84,9 @@ export async function startPreview(opts: PreviewOptions, tools = new ToolRunner(
   const input = checkOptions(opts);
   tools.require(['qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh', ...(opts.directKernel ? ['mcopy', 'sfdisk'] : [])]);
   const step = (message: string) => opts.progress?.step('preview', message);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-vm-preview-'));
+  const qemu = new QemuProcess(tools.resolve('qemu-system-x86_64'), 'cdktf-docker-vm-preview-');
+  const work = qemu.dir;
   const consoleLog = path.resolve(opts.consoleLog ?? path.join(work, 'console.log'));
-  let vm: Vm | undefined;
-  const removeOnExit = () => {
-    vm?.kill('SIGKILL');
-    rmSync(work, { recursive: true, force: true });
-  };
-  process.once('exit', removeOnExit);
-  const cleanup = async () => {
-    process.off('exit', removeOnExit);
-    await vm?.stop();
-    rmSync(work, { recursive: true, force: true });
-  };
   try {
     const { file, format } = await prepareImage(opts.image, opts.format, work, tools);
     const overlay = path.join(work, 'overlay.qcow2');
@@ -107,8 +97,8 @@ export async function startPreview(opts: PreviewOptions, tools = new ToolRunner(
     writeFileSync(consoleLog, '');
     const target: SshTarget = { exe: tools.resolve('ssh'), privateKey: input.privateKey, port: sshPort, user: input.user };
 
-    const boot = async (accelerator: 'kvm' | 'tcg') => {
-      const args = planPreviewQemu({
+    const ready = await qemu.boot({
+      argv: accelerator => planPreviewQemu({
         accelerator,
         overlay,
         configDrive,
@@ -117,51 +107,51 @@ export async function startPreview(opts: PreviewOptions, tools = new ToolRunner(
         memoryMiB: opts.memoryMiB ?? 1024,
         cpus: opts.cpus ?? 2,
         directKernel,
-      });
-      const startedAt = Date.now();
-      vm = new Vm(spawn(tools.resolve('qemu-system-x86_64'), args, { stdio: ['ignore', 'pipe', 'pipe'] }), consoleLog,
-        accelerator === 'kvm' ? KVM_SILENCE_MS : undefined);
-      step(`boot started (${accelerator}${directKernel ? ', direct kernel' : ''}), ssh on 127.0.0.1:${sshPort}, console log ${consoleLog}`);
-      const ready = await waitUntilReady(target, {
-        startedAt, deadline: input.deadline, signal: opts.signal, onStep: step, vmGone: () => vm!.goneReason,
-      });
-      return { accelerator, ready };
-    };
-
-    let booted: Awaited<ReturnType<typeof boot>>;
-    try {
-      booted = await boot(kvmUsable() ? 'kvm' : 'tcg');
-    } catch (e) {
-      if (!vm?.kvmFailed) throw e;
-      step(`KVM does not work here (${vm.kvmFailed}); booting again with software emulation (tcg)`);
-      await vm.stop();
-      await createOverlay(file, format, overlay, input.diskSizeMiB, tools);
-      writeFileSync(consoleLog, '');
-      booted = await boot('tcg');
-    }
-    const running = vm!;
+      }),
+      onConsole: text => appendFileSync(consoleLog, text),
+      kvmSilenceMs: KVM_SILENCE_MS,
+      explainExit: portForwardFailure,
+      ready: accelerator => {
+        step(`boot started (${accelerator}${directKernel ? ', direct kernel' : ''}), ssh on 127.0.0.1:${sshPort}, console log ${consoleLog}`);
+        return waitUntilReady(target, {
+          startedAt: qemu.startedAt, deadline: input.deadline, signal: opts.signal, onStep: step, vmGone: () => qemu.exitReason,
+        });
+      },
+      beforeTcg: async why => {
+        step(`KVM does not work here (${why}); booting again with software emulation (tcg)`);
+        await createOverlay(file, format, overlay, input.diskSizeMiB, tools);
+        writeFileSync(consoleLog, '');
+      },
+    });
     return {
       sshPort,
       sshCommand: sshCommandLine(target),
       consoleLog,
-      accelerator: booted.accelerator,
+      accelerator: qemu.accelerator,
       uuid: input.uuid,
-      timings: booted.ready.timings,
-      cloudInitStatus: booted.ready.cloudInitStatus,
-      cloudInitDetail: booted.ready.cloudInitDetail,
+      timings: ready.timings,
+      cloudInitStatus: ready.cloudInitStatus,
+      cloudInitDetail: ready.cloudInitDetail,
       ssh: (command, o = {}) => runSsh(target, command, { timeoutMs: o.timeoutMs ?? 120_000, extraOptions: o.extraOptions }),
-      stop: cleanup,
-      exited: running.exited,
+      stop: () => qemu.close(),
+      exited: qemu.exited,
     };
   } catch (e) {
-    const tail = vm ? vm.consoleTail() : '';
-    await cleanup();
+    const tail = lastLines(qemu.console || '(no console output)', CONSOLE_TAIL_LINES);
+    await qemu.close();
     if (e instanceof InterruptedError || opts.signal?.aborted) throw new InterruptedError('preview interrupted; QEMU stopped and temporary files removed');
     if (e instanceof NotReadyError) {
       throw new BuilderError(`${e.message}\nlast ${CONSOLE_TAIL_LINES} console lines${opts.consoleLog ? ` (full log: ${consoleLog})` : ''}:\n${tail}`);
     }
     throw e;
   }
+}
+
+/** A port QEMU could not forward is the user's to fix: name the flags that pick another. */
+function portForwardFailure(stderrTail: string): string | undefined {
+  return /hostfwd|host forwarding/i.test(stderrTail)
+    ? `QEMU could not forward a port (is it in use? pick another with --ssh-port/--forward): ${stderrTail}`
+    : undefined;
 }
 
 interface CheckedInput {
@@ -293,72 +283,4 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** A running QEMU: console to the log file, KVM failure and exit noticed. */
-class Vm {
-  public goneReason: string | undefined;
-  public kvmFailed: string | undefined;
-  public readonly exited: Promise<string>;
-  private readonly cleaner = new ConsoleCleaner();
-  private tail = '';
-  private stderr = '';
-
-  constructor(private readonly child: ChildProcess, consoleLog: string, silenceMs?: number) {
-    const silence = silenceMs === undefined ? undefined : setTimeout(() => {
-      this.kvmFailed = `no console output within ${silenceMs / 1000} s`;
-      this.kill('SIGKILL');
-    }, silenceMs);
-    child.once('exit', () => clearTimeout(silence));
-    child.stdout!.on('data', (d: Buffer) => {
-      clearTimeout(silence);
-      const added = this.cleaner.push(d);
-      if (!added) return;
-      appendFileSync(consoleLog, added);
-      this.tail = (this.tail + added).slice(-16 * 1024);
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      this.stderr = (this.stderr + d.toString('utf8')).slice(-16 * 1024);
-      const kvm = KVM_ERROR.exec(this.stderr);
-      if (kvm && !this.kvmFailed) {
-        this.kvmFailed = kvm[0];
-        this.kill('SIGKILL');
-      }
-    });
-    this.exited = new Promise(resolve => {
-      child.on('error', e => {
-        this.goneReason = `QEMU did not start: ${e.message}`;
-        resolve(this.goneReason);
-      });
-      child.on('exit', (code, signal) => {
-        const why = /hostfwd|host forwarding/i.test(this.stderr)
-          ? `QEMU could not forward a port (is it in use? pick another with --ssh-port/--forward): ${this.lastStderr()}`
-          : `QEMU exited (${signal ?? code})${this.stderr.trim() ? `: ${this.lastStderr()}` : ''}`;
-        this.goneReason = this.goneReason ?? why;
-        resolve(this.goneReason);
-      });
-    });
-  }
-
-  public kill(signal: NodeJS.Signals): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-  }
-
-  /** SIGTERM, then SIGKILL after 5 s; resolves when QEMU is gone. */
-  public async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null || this.goneReason) return;
-    this.goneReason = 'stopped';
-    this.kill('SIGTERM');
-    const force = setTimeout(() => this.kill('SIGKILL'), 5000);
-    await this.exited;
-    clearTimeout(force);
-  }
-
-  public consoleTail(): string {
-    return lastLines(this.tail || '(no console output)', CONSOLE_TAIL_LINES);
-  }
-
-  private lastStderr(): string {
-    return this.stderr.trim().split('\n').slice(-3).join(' | ');
-  }
 }

@@ -1,4 +1,4 @@
-import { ConsoleCleaner } from '../../../src/builder/boot/qemu';
+import { ConsoleCleaner } from '../../../src/builder/boot/console';
 
 describe('ConsoleCleaner', () => {
   test('removes colour codes and carriage returns', () => {
