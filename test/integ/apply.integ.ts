@@ -8,7 +8,7 @@
  * before left.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PartitionTable } from '../../src';
@@ -39,6 +39,11 @@ function provisionerLog(applyOutput: string, address: string): string {
 /** The plan line of a changed fingerprint: `~ fingerprint = "<old>" -> "<new>"`. */
 function fingerprintChange(from: string, to: string): RegExp {
   return new RegExp(`~ fingerprint\\s+= "${from}" -> "${to}"`);
+}
+
+/** The plan line of a changed named input: `~ context = "<16 hex>" -> "<16 hex>"`. */
+function inputChange(name: string): RegExp {
+  return new RegExp(`~ ${name}\\s+= "[0-9a-f]{16}" -> "[0-9a-f]{16}"`);
 }
 
 function qemuImgFormat(file: string): string {
@@ -90,6 +95,32 @@ describe('GIVEN a synthesized stack with ContainerRootfs, DiskImage, Bootloader 
     expect(apply).not.toMatch(/Provisioning with 'local-exec'|\(local-exec\)|built in|cached/);
   }, 840_000);
 
+  test('the plan says why: an edited context file shows context on the rootfs and upstream on the stages after it', () => {
+    // GIVEN one file of the build context edited
+    const before = synth;
+    const probe = path.join(contextDir, 'probe.sh');
+    const original = readFileSync(probe, 'utf8');
+    writeFileSync(probe, `${original}\n# edited\n`);
+    try {
+      resynth();
+      // WHEN
+      const plan = tf.plan();
+      // THEN each stage's block names the input that changed, and only that one
+      const rootfs = planBlock(plan, before.rootfs.address) ?? '';
+      expect(rootfs).toMatch(inputChange('context'));
+      for (const unchanged of ['dockerfile', 'build_args', 'target', 'vm']) expect(rootfs).not.toMatch(inputChange(unchanged));
+      for (const stage of [before.disk, before.bootloader, before.image]) {
+        const block = planBlock(plan, stage.address) ?? '';
+        expect(block).toMatch(inputChange('upstream'));
+        expect(block).not.toMatch(inputChange('options'));
+      }
+    } finally {
+      writeFileSync(probe, original);
+      resynth();
+    }
+    expect(tf.planExitCode().status).toBe(0);
+  }, 840_000);
+
   test('a changed Dockerfile replaces the rootfs and every stage after it, and rebuilds the rootfs', () => {
     // GIVEN
     const before = synth;
@@ -107,6 +138,8 @@ describe('GIVEN a synthesized stack with ContainerRootfs, DiskImage, Bootloader 
     expect(rootfsBlock).toMatch(/^-\/\+ resource "terraform_data"/m);
     expect(rootfsBlock).toMatch(/~ triggers_replace = \{/);
     expect(rootfsBlock).toMatch(fingerprintChange(before.rootfs.fingerprint, after.rootfs.fingerprint));
+    expect(rootfsBlock).toMatch(inputChange('dockerfile'));
+    expect(rootfsBlock).not.toMatch(inputChange('context'));
     const rootfsLog = provisionerLog(apply, after.rootfs.address);
     expect(rootfsLog).toMatch(/rootfs: docker build /);
     expect(rootfsLog).toMatch(/rootfs: built in /);

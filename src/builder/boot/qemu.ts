@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { Accelerator, QemuProcess } from './qemu-process';
 import { SpecError, ToolMissingError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
-import { qemuFormatName } from '../convert/plan';
-import { DISK_FORMATS, DiskFormatName, FirmwareName } from '../spec';
+import { DISK_FORMATS, DiskFormatName, FirmwareName, formatOfExtension, qemuFormatName } from '../spec';
 
 // Kept importable from here: the builder's entry point (index.ts) re-exports this file.
 export { ConsoleCleaner, lastLines } from './console';
@@ -112,8 +111,7 @@ export async function prepareImage(image: string, format: DiskFormatName | undef
 }
 
 export function formatFromName(name: string): DiskFormatName {
-  const ext = path.extname(name).slice(1).toLowerCase();
-  if (ext === 'img' || ext === 'raw') return 'raw';
-  if ((DISK_FORMATS as readonly string[]).includes(ext)) return ext as DiskFormatName;
+  const format = formatOfExtension(path.extname(name).slice(1));
+  if (format) return format;
   throw new SpecError(`cannot tell the format of ${name} from its extension; pass --format ${DISK_FORMATS.join('|')}`);
 }

@@ -1,9 +1,6 @@
 import { ToolCall, findTool } from '../common/tools';
 import { CompressionName, DiskFormatName, diskFormatFacts, imageExtension } from '../spec';
 
-// TODO(merge): callers in boot/ and preview/ move to ../formats
-export { qemuFormatName } from '../formats';
-
 export function artifactFileName(format: DiskFormatName, compression: CompressionName): string {
   return `disk${imageExtension(format, compression)}`;
 }

@@ -12,8 +12,7 @@ import { QemuProcess } from '../boot/qemu-process';
 import { BuilderError, InterruptedError, SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
 import { ToolRunner } from '../common/tools';
-import { qemuFormatName } from '../convert/plan';
-import { DiskFormatName } from '../spec';
+import { DiskFormatName, qemuFormatName } from '../spec';
 
 export interface PreviewOptions {
   readonly image: string;

@@ -1,5 +1,5 @@
-import { LIBDEFLATE_MAX_INPUT_BYTES, artifactFileName, chooseGzipTool, planConvert, qemuFormatName } from '../../../src/builder/convert/plan';
-import { CompressionName, DISK_FORMATS, DiskFormatName } from '../../../src/builder/spec';
+import { LIBDEFLATE_MAX_INPUT_BYTES, artifactFileName, chooseGzipTool, planConvert } from '../../../src/builder/convert/plan';
+import { CompressionName, DISK_FORMATS, DiskFormatName, qemuFormatName } from '../../../src/builder/spec';
 
 describe('planConvert', () => {
   test.each([
