@@ -3,6 +3,8 @@ import { ToolRunner } from '../common/tools';
 export interface DirEntry {
   readonly name: string;
   readonly kind: 'file' | 'dir' | 'symlink' | 'other';
+  /** Size in bytes as debugfs lists it. */
+  readonly sizeBytes: number;
 }
 
 const NOT_FOUND = /File not found by ext2_lookup|not found by ext2_lookup/;
@@ -45,10 +47,11 @@ export class ExtReader {
     const entries: DirEntry[] = [];
     for (const line of stdout.split('\n')) {
       // /inode/mode/uid/gid/name/size/
-      const m = /^\/\d+\/(\d+)\/\d+\/\d+\/(.*)\/[^/]*\/$/.exec(line);
+      const m = /^\/\d+\/(\d+)\/\d+\/\d+\/(.*)\/(\d*)\/$/.exec(line);
       if (!m || m[2] === '.' || m[2] === '..') continue;
       const type = parseInt(m[1], 8) & 0o170000;
-      entries.push({ name: m[2], kind: type === 0o100000 ? 'file' : type === 0o040000 ? 'dir' : type === 0o120000 ? 'symlink' : 'other' });
+      const kind = type === 0o100000 ? 'file' : type === 0o040000 ? 'dir' : type === 0o120000 ? 'symlink' : 'other';
+      entries.push({ name: m[2], kind, sizeBytes: Number(m[3] || 0) });
     }
     return entries;
   }

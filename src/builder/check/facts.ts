@@ -46,6 +46,8 @@ export interface RootFiles {
   /** /etc/ssh/sshd_config and every file of /etc/ssh/sshd_config.d, by absolute path. */
   readonly sshdConfigs: ReadonlyMap<string, string>;
   readonly authorizedKeys: readonly string[];
+  /** /var/log/*.log files above 50 bytes and rotated archives (*.1, *-20240101): what DigitalOcean's image check warns about. */
+  readonly uncleanLogs: readonly string[];
 }
 
 export interface DiskFacts {
@@ -72,7 +74,8 @@ export interface CheckOptions {
   readonly allowAuthorizedKeys?: boolean;
 }
 
-export type RuleStatus = 'ok' | 'fail' | 'skip';
+/** `warn`: DigitalOcean would take the image, but its Marketplace check flags it. */
+export type RuleStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface RuleResult {
   readonly rule: string;

@@ -60,7 +60,7 @@ export async function checkConvertedImage(
 }
 
 function report(image: string, results: RuleResult[]): CheckReport {
-  return { image, ok: results.every(r => r.status === 'ok'), results };
+  return { image, ok: results.every(r => r.status === 'ok' || r.status === 'warn'), results };
 }
 
 function readHead(file: string): Buffer {
@@ -74,7 +74,7 @@ function readHead(file: string): Buffer {
   }
 }
 
-const STATUS_TEXT = { ok: 'ok', fail: 'FAIL', skip: 'skip' } as const;
+const STATUS_TEXT = { ok: 'ok', warn: 'warn', fail: 'FAIL', skip: 'skip' } as const;
 
 /** rule | ok/FAIL | detail, one line per rule. */
 export function formatCheckTable(results: readonly RuleResult[]): string {

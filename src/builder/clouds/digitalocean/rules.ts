@@ -26,6 +26,7 @@ type Rule = (facts: CheckFacts, options: CheckOptions) => RuleResult;
 const ok = (rule: string, detail: string): RuleResult => ({ rule, status: 'ok', detail });
 const fail = (rule: string, detail: string): RuleResult => ({ rule, status: 'fail', detail });
 const skip = (rule: string, detail: string): RuleResult => ({ rule, status: 'skip', detail });
+const warn = (rule: string, detail: string): RuleResult => ({ rule, status: 'warn', detail });
 
 /** The format's name in this tool (qemu-img calls vhd `vpc`). */
 export function displayFormat(qemuFormat: string): string {
@@ -218,6 +219,17 @@ export const checkNoAuthorizedKeys: Rule = (facts, options) => {
   return fail(id, `${files.authorizedKeys.join(', ')} baked into the image: DigitalOcean installs the Droplet's SSH keys at first boot; delete the file, or pass --allow-authorized-keys if the key is meant to be there`);
 };
 
+/** A warning, not a failure: DigitalOcean imports the image, its Marketplace check (99-img-check.sh) warns. */
+export const checkLogsCleared: Rule = facts => {
+  const id = 'logs-cleared';
+  const files = needFiles(id, facts);
+  if ('rule' in files) return files;
+  if (!files.uncleanLogs.length) return ok(id, 'no /var/log/*.log above 50 bytes, no rotated logs');
+  const shown = files.uncleanLogs.slice(0, 4).join(', ') + (files.uncleanLogs.length > 4 ? ` and ${files.uncleanLogs.length - 4} more` : '');
+  return warn(id, `the build left logs in the image (${shown}), which every Droplet starts with and DigitalOcean's image check flags; ` +
+    'empty them at the end of the Dockerfile (for f in /var/log/*.log; do : > "$f"; done), or build with the DigitalOcean VM profile, which does');
+};
+
 /** Every rule, in the order the table shows them. */
 export const RULES: ReadonlyArray<{ readonly id: string; readonly check: Rule }> = [
   { id: 'format', check: checkFormat },
@@ -233,6 +245,7 @@ export const RULES: ReadonlyArray<{ readonly id: string; readonly check: Rule }>
   { id: 'root-password-locked', check: checkRootPasswordLocked },
   { id: 'password-auth-off', check: checkPasswordAuthOff },
   { id: 'no-authorized-keys', check: checkNoAuthorizedKeys },
+  { id: 'logs-cleared', check: checkLogsCleared },
 ];
 
 export function judge(facts: CheckFacts, options: CheckOptions = {}): RuleResult[] {

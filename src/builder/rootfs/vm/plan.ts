@@ -97,7 +97,7 @@ export function planVmSetup(input: VmSetupInput): VmSetupPlan | undefined {
   if (app.files.length > 0 && init) lines.push(enableService(init, 'container-app'));
 
   if (spec.profile === 'digitalocean') {
-    notes.push('DigitalOcean profile: cloud-init data sources, keys-only sshd, locked root, no host keys, empty machine-id');
+    notes.push('DigitalOcean profile: cloud-init data sources, keys-only sshd, locked root, no host keys, empty machine-id, build logs emptied');
     files.push(cloudInitConfig(), sshdConfig());
     const sshService = recipe?.sshService;
     if (init === 'systemd') files.push(sshHostKeyDropIn(sshService ?? 'sshd'));
@@ -160,6 +160,9 @@ function oneImageManyMachines(): string[] {
     'rm -f /etc/cloud/cloud-init.disabled /etc/netplan/50-cloud-init.yaml /etc/network/interfaces.d/50-cloud-init* ' +
       '/etc/cloud/cloud.cfg.d/*curtin* /etc/cloud/cloud.cfg.d/99-installer.cfg /etc/cloud/cloud.cfg.d/subiquity-disable-cloudinit-networking.cfg',
     'rm -f /root/.ssh/authorized_keys',
+    // Last, after this script's own package installs: DigitalOcean's image check warns about build logs.
+    'for f in /var/log/*.log; do if [ -f "$f" ]; then : > "$f"; fi; done',
+    'for f in /var/log/*.[0-9] /var/log/*.[0-9].gz /var/log/*-????????; do if [ -f "$f" ]; then rm -f "$f"; fi; done',
   ];
 }
 

@@ -17,6 +17,7 @@ const GOOD_FILES: RootFiles = {
   shadow: 'root:!:20000:0:99999:7:::\n',
   sshdConfigs: new Map([['/etc/ssh/sshd_config', 'Include /etc/ssh/sshd_config.d/*.conf\n'], ['/etc/ssh/sshd_config.d/50.conf', 'PasswordAuthentication no\n']]),
   authorizedKeys: [],
+  uncleanLogs: [],
 };
 
 const GOOD_DISK: DiskFacts = {
@@ -41,7 +42,7 @@ describe('judge', () => {
   test('passes every rule for a DigitalOcean-ready image', () => {
     const results = judge(GOOD);
     expect(results.map(r => r.rule)).toEqual(['format', 'compression', 'size', 'partition-table', 'bios-boot', 'root-ext4', 'fstab', 'cloud-init',
-      'sshd-enabled', 'no-host-keys', 'root-password-locked', 'password-auth-off', 'no-authorized-keys']);
+      'sshd-enabled', 'no-host-keys', 'root-password-locked', 'password-auth-off', 'no-authorized-keys', 'logs-cleared']);
     expect(results.filter(r => r.status !== 'ok')).toEqual([]);
   });
 
@@ -77,6 +78,15 @@ describe('judge', () => {
     expect(failed.find(([r]) => r === rule)![1]).toMatch(detail);
   });
 
+  test('GIVEN build logs in the image WHEN judged THEN logs-cleared warns, names them and says how to empty them, and nothing fails', () => {
+    const results = judge(withFiles({ uncleanLogs: ['/var/log/dpkg.log', '/var/log/alternatives.log', '/var/log/bootstrap.log'] }));
+    const logs = results.find(r => r.rule === 'logs-cleared')!;
+    expect(logs.status).toBe('warn');
+    expect(logs.detail).toContain('/var/log/dpkg.log, /var/log/alternatives.log, /var/log/bootstrap.log');
+    expect(logs.detail).toContain('DigitalOcean VM profile');
+    expect(results.filter(r => r.status === 'fail')).toEqual([]);
+  });
+
   test('fails "root-password-locked" for a hash without printing it', () => {
     // WHEN
     const failed = failures(withFiles({ shadow: 'root:$6$salt$SECRETHASH:20000:0:99999:7:::\n' }));
@@ -98,7 +108,7 @@ describe('judge', () => {
     // THEN
     expect(results.filter(r => r.status === 'fail').map(r => r.rule)).toEqual(['compression']);
     expect(results.find(r => r.rule === 'compression')!.detail).toMatch(/the file is xz-compressed; DigitalOcean accepts an uncompressed, gzip or bzip2 image only/);
-    expect(results.filter(r => r.status === 'skip').length).toBe(12);
+    expect(results.filter(r => r.status === 'skip').length).toBe(13);
   });
 
   test('GPT: a BIOS boot partition with a GRUB core image passes bios-boot', () => {
