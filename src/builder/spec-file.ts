@@ -54,6 +54,8 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
       return `${at} is not valid, got ${shown(value)}`;
     case 'too_small':
       return issue.origin === 'string' ? `${at} must not be empty` : `${at} must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}, got ${shown(value)}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `${at} must be at most ${issue.maximum} characters` : `${at} must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}, got ${shown(value)}`;
     default:
       return `${at}: ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}, got ${shown(value)}`;
   }

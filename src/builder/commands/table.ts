@@ -4,10 +4,11 @@ import { check } from './check';
 import { Command } from './command';
 import { preview } from './preview';
 import { run } from './run';
+import { waitReadyCommand } from './wait-ready';
 import { SpecError } from '../common/errors';
 
 /** Every command, in the order of --help. */
-export const COMMANDS: readonly Command[] = [build, run, boot, check, preview];
+export const COMMANDS: readonly Command[] = [build, run, boot, check, preview, waitReadyCommand];
 
 /** The flags that take no value in any command, so argv can be split before the command is known. */
 export const SWITCHES: ReadonlySet<string> = new Set([
