@@ -1,17 +1,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { fakeIo } from './support/fake-io';
 import { main, unexpectedError } from '../../src/builder/cli';
 import { SPEC_FILE_VERSION } from '../../src/builder/spec';
-
-function fakeIo() {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout: { write: (chunk: string) => { out.stdout += chunk; return true; } },
-    stderr: { write: (chunk: string) => { out.stderr += chunk; return true; } },
-  } as unknown as Parameters<typeof main>[1];
-  return { io, out };
-}
 
 describe('main', () => {
   test('prints the version and exits 0 for --version', async () => {

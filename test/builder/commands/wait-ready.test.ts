@@ -1,15 +1,7 @@
 import { AddressInfo, createServer } from 'node:net';
 import { main } from '../../../src/builder/cli';
 import { INPUT_VARIABLE } from '../../../src/builder/commands/env-input';
-
-function fakeIo() {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout: { write: (chunk: string) => { out.stdout += chunk; return true; } },
-    stderr: { write: (chunk: string) => { out.stderr += chunk; return true; } },
-  } as unknown as Parameters<typeof main>[1];
-  return { io, out };
-}
+import { fakeIo } from '../support/fake-io';
 
 async function withInput<T>(value: string | undefined, body: () => Promise<T>): Promise<T> {
   const saved = process.env[INPUT_VARIABLE];
