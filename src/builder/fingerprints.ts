@@ -34,16 +34,21 @@ export class Fingerprints {
   constructor(private readonly baseDir: string, private readonly hashes: FileHashCache = FileHashCache.default()) {}
 
   public of(spec: StageSpec): StageFingerprint {
+    const result = this.compute(spec);
+    this.hashes.save(); // once per call, not once per upstream stage
+    return result;
+  }
+
+  private compute(spec: StageSpec): StageFingerprint {
     const key = canonicalJson(spec);
     const known = this.memo.get(key);
     if (known) return known;
-    const upstream = Object.entries(upstreamOf(spec)).map(([name, up]) => [name, this.of(up).fingerprint] as const);
+    const upstream = Object.entries(upstreamOf(spec)).map(([name, up]) => [name, this.compute(up).fingerprint] as const);
     const named = definitionOf(spec).inputs(spec, { baseDir: this.baseDir, hashes: this.hashes });
     const inputs: Record<string, string> = {};
     for (const [name, value] of Object.entries(named)) inputs[name] = sha256Hex(canonicalJson(value));
     if (upstream.length > 0) inputs.upstream = sha256Hex(canonicalJson(Object.fromEntries(upstream)));
     const result = { fingerprint: sha256Hex(canonicalJson({ builderFormatVersion: BUILDER_FORMAT_VERSION, stage: spec.stage, inputs })), inputs };
-    this.hashes.save();
     this.memo.set(key, result);
     return result;
   }

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { DIGITALOCEAN_MAX_USER_DATA_BYTES } from '../clouds/digitalocean/facts';
 import { ToolCall } from '../common/tools';
 
 /** What a DigitalOcean-style config drive tells cloud-init about this boot. */
@@ -28,9 +27,6 @@ export interface ConfigDrivePlan {
 
 /** Volume label cloud-init's ConfigDrive datasource looks for. */
 export const CONFIG_DRIVE_LABEL = 'config-2';
-
-/** DigitalOcean's limit on user_data. */
-export const USER_DATA_MAX_BYTES = DIGITALOCEAN_MAX_USER_DATA_BYTES;
 
 /**
  * The OpenStack config-drive layout cloud-init reads on DigitalOcean custom

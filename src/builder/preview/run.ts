@@ -3,12 +3,13 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSyn
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { bootPartitionOffset, initrdCopy, planBootFileCopies, syslinuxCfgHasInitrd } from './boot-files';
-import { checkHostname, checkPublicKey, planConfigDrive, USER_DATA_MAX_BYTES } from './config-drive';
+import { checkHostname, checkPublicKey, planConfigDrive } from './config-drive';
 import { DirectKernel, kernelCmdlineFromSyslinuxCfg, planPreviewQemu, PortForward, validPort } from './qemu-args';
 import { NotReadyError, ReadyTimings, runSsh, SshResult, SshTarget, sshCommandLine, waitUntilReady } from './ssh-wait';
 import { lastLines } from '../boot/console';
 import { prepareImage } from '../boot/qemu';
 import { QemuProcess } from '../boot/qemu-process';
+import { DIGITALOCEAN_MAX_USER_DATA_BYTES } from '../clouds/digitalocean/facts';
 import { BuilderError, InterruptedError, SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
 import { ToolRunner } from '../common/tools';
@@ -181,7 +182,7 @@ function checkOptions(opts: PreviewOptions): CheckedInput {
   if (opts.userData !== undefined) {
     if (!isFile(opts.userData)) throw new SpecError(`--user-data ${opts.userData} does not exist; pass a cloud-config (#cloud-config) or script (#!) file`);
     userData = readFileSync(opts.userData);
-    if (userData.length > USER_DATA_MAX_BYTES) throw new SpecError(`--user-data ${opts.userData} is ${userData.length} bytes; DigitalOcean accepts at most ${USER_DATA_MAX_BYTES} (64 KiB), so shorten it`);
+    if (userData.length > DIGITALOCEAN_MAX_USER_DATA_BYTES) throw new SpecError(`--user-data ${opts.userData} is ${userData.length} bytes; DigitalOcean accepts at most ${DIGITALOCEAN_MAX_USER_DATA_BYTES} (64 KiB), so shorten it`);
   }
   const hostname = opts.hostname ?? DEFAULT_HOSTNAME;
   const hostnameProblem = checkHostname(hostname);
