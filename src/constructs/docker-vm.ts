@@ -195,6 +195,28 @@ export interface DockerVmProps {
    * @default - the region's default VPC
    */
   readonly vpcUuid?: string;
+
+  /**
+   * Readiness gate: on a rollover the old Droplets are destroyed only after each
+   * new one accepts connections on this port (see `DropletProps.readinessPort`).
+   *
+   * @default - no gate: the old Droplets go as soon as the new ones are `active`, before they have booted
+   */
+  readonly readinessPort?: number;
+
+  /**
+   * HTTP path the readiness gate GETs on `readinessPort`, wanting 2xx or 3xx.
+   *
+   * @default - a TCP connection is enough
+   */
+  readonly readinessHttpPath?: string;
+
+  /**
+   * How long the readiness gate waits for each new Droplet.
+   *
+   * @default 10
+   */
+  readonly readinessTimeoutMinutes?: number;
 }
 
 /**
@@ -255,6 +277,9 @@ export class DockerVm extends Construct {
       userData: props.userData,
       tags: props.tags,
       vpcUuid: props.vpcUuid,
+      readinessPort: props.readinessPort,
+      readinessHttpPath: props.readinessHttpPath,
+      readinessTimeoutMinutes: props.readinessTimeoutMinutes,
     });
   }
 }

@@ -104,4 +104,13 @@ describe('DockerVm', () => {
     expect(defaults.rootfs._spec.vm).toEqual({ inject: 'auto', profile: 'digitalocean', appService: true });
     expect(custom.rootfs._spec.vm).toEqual({ inject: 'never', profile: 'digitalocean', appService: false });
   });
+
+  test('GIVEN readiness props WHEN synthesized THEN the Droplets get their gates', () => {
+    // GIVEN
+    const { stack, vm: dockerVm } = vm({ dropletCount: 2, readinessPort: 443, readinessHttpPath: '/ready', readinessTimeoutMinutes: 3 });
+    // THEN
+    expect(dockerVm.droplet.readinessGates).toHaveLength(2);
+    const gates = Object.entries(JSON.parse(Testing.synth(stack)).resource.terraform_data).filter(([id]) => id.includes('_Ready'));
+    expect(gates.map(([, gate]) => (gate as { input: unknown }).input)).toEqual([1, 2].map(() => expect.objectContaining({ port: 443, httpPath: '/ready', timeoutSeconds: 180 })));
+  });
 });

@@ -1,12 +1,13 @@
 import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
 import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
-import { TerraformStack, Token } from 'cdktf';
+import { DataResource, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CustomImage } from './custom-image';
 import { dropletNameOf } from './droplet-name';
 import { DropletSize } from './droplet-size';
 import { Region } from './region';
 import { DROPLET_RULES, isValidDropletName } from './validate-droplet';
+import { builderCommand } from '../private/builder-command';
 import { isToken, requireProps, validate } from '../private/validate';
 
 /**
@@ -97,6 +98,36 @@ export interface DropletProps {
    * @default false
    */
   readonly monitoring?: boolean;
+
+  /**
+   * Readiness gate: after each new Droplet is created, `terraform apply` waits
+   * until it accepts a TCP connection on this port (or answers `readinessHttpPath`
+   * on it with 2xx/3xx). On a rollover the old Droplets are destroyed only after
+   * every gate of the new ones has passed, so the service has no gap.
+   *
+   * Without a gate, Terraform destroys the old Droplets as soon as the new ones
+   * are `active` (about 20 s after the create call), while they still boot: for
+   * one to three minutes no Droplet serves.
+   *
+   * @default - no gate
+   */
+  readonly readinessPort?: number;
+
+  /**
+   * HTTP path (starting with '/') the gate GETs on `readinessPort`, wanting a
+   * 2xx or 3xx answer; needs `readinessPort`.
+   *
+   * @default - a TCP connection to `readinessPort` is enough
+   */
+  readonly readinessHttpPath?: string;
+
+  /**
+   * How long a gate waits before `terraform apply` fails (the old Droplets are
+   * then kept; the next apply waits again).
+   *
+   * @default 10
+   */
+  readonly readinessTimeoutMinutes?: number;
 }
 
 /**
@@ -127,6 +158,9 @@ export class Droplet extends Construct {
 
   /** The SSH keys managed in this stack that the Droplets get (keys by id are not listed). */
   public readonly sshKeys: SshKey[];
+
+  /** The readiness gates (`terraform_data`), one per Droplet in order; empty without `readinessPort`. */
+  public readonly readinessGates: DataResource[];
 
   constructor(scope: Construct, id: string, props: DropletProps) {
     super(scope, id);
@@ -159,6 +193,7 @@ export class Droplet extends Construct {
     }));
     this.dropletIds = this.droplets.map(d => d.id);
     this.ipv4Addresses = this.droplets.map(d => d.ipv4Address);
+    this.readinessGates = props.readinessPort === undefined ? [] : this.droplets.map((droplet, i) => readinessGate(this, `Ready${i + 1}`, droplet, props));
   }
 
   private defaultName(): string {
@@ -167,3 +202,24 @@ export class Droplet extends Construct {
     return dropletNameOf(parts, 'droplet');
   }
 }
+
+/**
+ * The gate of one Droplet: replaced with it (triggers_replace is its id) and
+ * create-before-destroy like it, so Terraform creates the new gate, which waits,
+ * before it destroys the deposed Droplet.
+ */
+function readinessGate(scope: Construct, id: string, droplet: DoDroplet, props: DropletProps): DataResource {
+  return new DataResource(scope, id, {
+    triggersReplace: { droplet: droplet.id },
+    input: {
+      host: droplet.ipv4Address,
+      port: props.readinessPort,
+      httpPath: props.readinessHttpPath,
+      timeoutSeconds: (props.readinessTimeoutMinutes ?? DEFAULT_READINESS_TIMEOUT_MINUTES) * 60,
+    },
+    lifecycle: { createBeforeDestroy: true },
+    provisioners: [builderCommand('wait-ready')],
+  });
+}
+
+const DEFAULT_READINESS_TIMEOUT_MINUTES = 10;

@@ -55,6 +55,22 @@ export const DROPLET_RULES: readonly ValidationRule<DropletProps>[] = [
     message: p => `region must be one of the image's regions (${imageRegions(p).join(', ')}), got ${p.region!.slug}; add ${p.region!.slug} to the CustomImage regions or leave region unset to use ${imageRegions(p)[0]}`,
   },
   {
+    fails: p => isKnown(p.readinessPort) && (!Number.isInteger(p.readinessPort) || p.readinessPort < 1 || p.readinessPort > 65535),
+    message: p => `readinessPort must be a whole number from 1 to 65535, got ${p.readinessPort}; pass the port the application listens on`,
+  },
+  {
+    fails: p => isKnown(p.readinessHttpPath) && !p.readinessHttpPath.startsWith('/'),
+    message: p => `readinessHttpPath must start with '/', got ${JSON.stringify(p.readinessHttpPath)}; pass a path such as '/healthz'`,
+  },
+  {
+    fails: p => p.readinessPort === undefined && (p.readinessHttpPath !== undefined || p.readinessTimeoutMinutes !== undefined),
+    message: () => 'readinessHttpPath and readinessTimeoutMinutes need readinessPort, which is not set; pass readinessPort (the port the gate waits on)',
+  },
+  {
+    fails: p => isKnown(p.readinessTimeoutMinutes) && !(p.readinessTimeoutMinutes > 0),
+    message: p => `readinessTimeoutMinutes must be more than 0, got ${p.readinessTimeoutMinutes}; pass how long a new Droplet may take to start serving`,
+  },
+  {
     fails: p => badTags(p).length > 0,
     message: p => `tags must be letters, digits, ':', '-' and '_' (1 to 255 characters), got ${JSON.stringify(badTags(p))}; rename the tags`,
   },

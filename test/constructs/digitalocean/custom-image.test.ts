@@ -232,3 +232,19 @@ describe('CustomImage', () => {
     expect(img.artifact.bootloader).toBe(c.bootloader);
   });
 });
+
+describe('CustomImage regions', () => {
+  test('GIVEN a region added after the first WHEN synthesized again THEN only the image\'s regions differ: no re-upload, no new image URL', () => {
+    // GIVEN one image in nyc3, then the same image in nyc3 and ams3
+    const one = JSON.parse(Testing.synth(image({ regions: [Region.NYC3] }).stack)).resource;
+    const two = JSON.parse(Testing.synth(image({ regions: [Region.NYC3, Region.AMS3] }).stack)).resource;
+    // THEN everything but the custom image is identical (the provider updates regions in place)
+    const withoutImage = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([type]) => type !== 'digitalocean_custom_image'));
+    expect(withoutImage(two)).toEqual(withoutImage(one));
+    const [imageOne] = Object.values(one.digitalocean_custom_image) as Array<Record<string, unknown>>;
+    const [imageTwo] = Object.values(two.digitalocean_custom_image) as Array<Record<string, unknown>>;
+    expect({ ...imageTwo, regions: undefined }).toEqual({ ...imageOne, regions: undefined });
+    expect(imageTwo.regions).toEqual(['nyc3', 'ams3']);
+  });
+});
+

@@ -135,3 +135,51 @@ describe('DropletSize and Region', () => {
     expect(() => Region.of('New York')).toThrow(/^region slug must be lowercase letters followed by digits/);
   });
 });
+
+describe('Droplet readiness gate', () => {
+  test('GIVEN readinessPort WHEN synthesized THEN each Droplet gets a gate replaced with it, create-before-destroy, waiting on its address', () => {
+    // GIVEN
+    const { stack } = droplets({ count: 2, name: 'web', readinessPort: 8080, readinessHttpPath: '/healthz' });
+    // WHEN
+    const gates = resources(stack, 'terraform_data');
+    const gateIds = Object.keys(gates).filter(id => id.startsWith('Web_Ready'));
+    // THEN one gate per Droplet, each tied to its own Droplet
+    expect(gateIds).toHaveLength(2);
+    gateIds.forEach((id, i) => {
+      const gate = gates[id];
+      const droplet = `digitalocean_droplet.Web_Droplet${i + 1}_`;
+      expect(gate.triggers_replace.droplet).toMatch(new RegExp(`^\\$\\{${droplet.replace(/\./g, '\\.')}\\w+\\.id\\}$`));
+      expect(gate.input).toEqual({
+        host: expect.stringMatching(new RegExp(`^\\$\\{${droplet.replace(/\./g, '\\.')}\\w+\\.ipv4_address\\}$`)),
+        port: 8080,
+        httpPath: '/healthz',
+        timeoutSeconds: 600,
+      });
+      // AND the gate is created before the deposed Droplet is destroyed
+      expect(gate.lifecycle).toEqual({ create_before_destroy: true });
+      // AND its command line holds no user string: the input travels in the environment
+      expect(gate.provisioner).toEqual([{
+        'local-exec': {
+          interpreter: ['node', expect.stringMatching(/lib\/builder\/cli\.js$/)],
+          command: 'wait-ready',
+          environment: { CDKTF_DOCKER_VM_INPUT: '${jsonencode(self.input)}' },
+        },
+      }]);
+    });
+  });
+
+  test('GIVEN no readinessPort WHEN synthesized THEN there is no gate', () => {
+    const { stack, droplet } = droplets();
+    expect(droplet.readinessGates).toEqual([]);
+    expect(Object.keys(resources(stack, 'terraform_data')).filter(id => id.includes('Ready'))).toEqual([]);
+  });
+
+  test.each<[string, Partial<DropletProps>, RegExp]>([
+    ['port 0', { readinessPort: 0 }, /readinessPort must be a whole number from 1 to 65535, got 0/],
+    ['a path without a slash', { readinessPort: 80, readinessHttpPath: 'healthz' }, /readinessHttpPath must start with '\/', got "healthz"/],
+    ['a path without a port', { readinessHttpPath: '/healthz' }, /need readinessPort, which is not set/],
+    ['a zero timeout', { readinessPort: 80, readinessTimeoutMinutes: 0 }, /readinessTimeoutMinutes must be more than 0, got 0/],
+  ])('GIVEN %s WHEN synthesized THEN the error names the prop and the fix', (_what, props, message) => {
+    expect(() => droplets(props)).toThrow(message);
+  });
+});
