@@ -5,9 +5,9 @@ import { Construct } from 'constructs';
 import { CustomImage } from './custom-image';
 import { dropletNameOf } from './droplet-name';
 import { DropletSize } from './droplet-size';
+import { readinessGate } from './readiness-gate';
 import { Region } from './region';
 import { DROPLET_RULES, isValidDropletName } from './validate-droplet';
-import { builderCommand } from '../private/builder-command';
 import { isToken, requireProps, validate } from '../private/validate';
 
 /**
@@ -193,7 +193,13 @@ export class Droplet extends Construct {
     }));
     this.dropletIds = this.droplets.map(d => d.id);
     this.ipv4Addresses = this.droplets.map(d => d.ipv4Address);
-    this.readinessGates = props.readinessPort === undefined ? [] : this.droplets.map((droplet, i) => readinessGate(this, `Ready${i + 1}`, droplet, props));
+    this.readinessGates = props.readinessPort === undefined ? [] : this.droplets.map((droplet, i) => readinessGate(this, `Ready${i + 1}`, {
+      machineId: droplet.id,
+      host: droplet.ipv4Address,
+      port: props.readinessPort!,
+      httpPath: props.readinessHttpPath,
+      timeoutMinutes: props.readinessTimeoutMinutes,
+    }));
   }
 
   private defaultName(): string {
@@ -202,24 +208,3 @@ export class Droplet extends Construct {
     return dropletNameOf(parts, 'droplet');
   }
 }
-
-/**
- * The gate of one Droplet: replaced with it (triggers_replace is its id) and
- * create-before-destroy like it, so Terraform creates the new gate, which waits,
- * before it destroys the deposed Droplet.
- */
-function readinessGate(scope: Construct, id: string, droplet: DoDroplet, props: DropletProps): DataResource {
-  return new DataResource(scope, id, {
-    triggersReplace: { droplet: droplet.id },
-    input: {
-      host: droplet.ipv4Address,
-      port: props.readinessPort,
-      httpPath: props.readinessHttpPath,
-      timeoutSeconds: (props.readinessTimeoutMinutes ?? DEFAULT_READINESS_TIMEOUT_MINUTES) * 60,
-    },
-    lifecycle: { createBeforeDestroy: true },
-    provisioners: [builderCommand('wait-ready')],
-  });
-}
-
-const DEFAULT_READINESS_TIMEOUT_MINUTES = 10;
