@@ -46,6 +46,14 @@ function readFile(image: string, file: string): string {
   return sh('debugfs', ['-R', `cat ${file}`, `${image}?offset=${rootOffset}`]);
 }
 
+/** [name, size] of the regular files in /var/log. */
+function logsOf(image: string): Array<[string, number]> {
+  return sh('debugfs', ['-R', 'ls -p /var/log', `${image}?offset=${rootOffset}`]).split('\n')
+    .map(l => l.split('/'))
+    .filter(f => f.length >= 7 && f[2].startsWith('100'))
+    .map(f => [f[5], Number(f[6])]);
+}
+
 function readdirOf(image: string, dir: string): string[] {
   return sh('debugfs', ['-R', `ls -p ${dir}`, `${image}?offset=${rootOffset}`]).split('\n').map(l => l.split('/')[5]).filter(Boolean);
 }
@@ -61,8 +69,9 @@ function check(image: string, ...flags: string[]): CliRun & { json: CheckJson } 
   return { ...run, json };
 }
 
+/** The rules that failed; a warning is not a failure (the exit code is 0). */
 function failed(json: CheckJson): string[] {
-  return json.results.filter(r => r.status !== 'ok').map(r => r.rule);
+  return json.results.filter(r => r.status === 'fail' || r.status === 'skip').map(r => r.rule);
 }
 
 function checkTmpLeftovers(): string[] {
@@ -89,6 +98,11 @@ beforeAll(() => {
   putFile(good, '/etc/ssh/sshd_config', 'Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\n');
   putFile(good, '/etc/ssh/sshd_config.d/50-no-passwords.conf', 'PasswordAuthentication no\n');
   putFile(good, '/etc/shadow', readFile(good, '/etc/shadow').replace(/^root:[^:]*:/m, 'root:!:'), '0100640');
+  // What the DigitalOcean profile does: the build's logs emptied, rotated ones removed.
+  for (const [name, size] of logsOf(good)) {
+    if (/\.\d$|-.{8}$/.test(name)) debugfsWrite(good, [`rm /var/log/${name}`]);
+    else if (name.endsWith('.log') && size > 0) putFile(good, `/var/log/${name}`, '', '0100640');
+  }
 }, 900_000); // above runCli's 600 s, so a slow build fails with its own message
 
 afterAll(() => {
@@ -142,13 +156,13 @@ describe('GIVEN the Debian fixture made DigitalOcean-ready', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^rule\s+result\s+detail$/);
     for (const rule of ['format', 'compression', 'size', 'partition-table', 'bios-boot', 'root-ext4', 'fstab', 'cloud-init', 'sshd-enabled',
-      'no-host-keys', 'root-password-locked', 'password-auth-off', 'no-authorized-keys']) {
+      'no-host-keys', 'root-password-locked', 'password-auth-off', 'no-authorized-keys', 'logs-cleared']) {
       expect(run.stdout).toMatch(new RegExp(`^${rule}\\s+ok\\s+\\S`, 'm'));
     }
     expect(run.stdout).toMatch(/^bios-boot\s+ok\s+syslinux/m);
     expect(run.stdout).toMatch(/^cloud-init\s+ok\s+datasource_list \[ConfigDrive, DigitalOcean, NoCloud, None\] from \/etc\/cloud\/cloud.cfg.d\/99-digitalocean.cfg/m);
     expect(run.stdout).toMatch(/^password-auth-off\s+ok\s+PasswordAuthentication no \(\/etc\/ssh\/sshd_config.d\/50-no-passwords.conf\)/m);
-    expect(run.stderr).toMatch(/all 13 rules pass/);
+    expect(run.stderr).toMatch(/all 14 rules pass in/);
   });
 
   test('a qcow2 of it and a gzip of that qcow2 pass too, leaving no temp files', () => {
@@ -249,10 +263,27 @@ describe('GIVEN the Debian fixture made DigitalOcean-ready', () => {
     try {
       expect(run.status).toBe(1);
       expect(failed(run.json)).toEqual([rule]);
-      expect(run.stderr).toContain(`1 of 13 rules failed (${rule})`);
+      expect(run.stderr).toContain(`1 of 14 rules failed (${rule})`);
       expect(run.stdout).not.toContain('SECRETHASH');
     } finally {
       undo();
+    }
+  });
+
+  test('warns "logs-cleared" for a log the build left, and still exits 0', () => {
+    // GIVEN
+    putFile(good, '/var/log/app.log', 'started\n'.repeat(20));
+    // WHEN
+    const run = check(good);
+    // THEN
+    try {
+      expect([run.status, failed(run.json)]).toEqual([0, []]);
+      const logs = run.json.results.find(r => r.rule === 'logs-cleared')!;
+      expect(logs.status).toBe('warn');
+      expect(logs.detail).toMatch(/^the build left logs in the image \(\/var\/log\/app\.log\)/);
+      expect(run.stderr).toMatch(/all 14 rules pass, 1 with a warning \(logs-cleared\)/);
+    } finally {
+      debugfsWrite(good, ['rm /var/log/app.log']);
     }
   });
 

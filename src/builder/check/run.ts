@@ -123,10 +123,17 @@ export async function checkCommand(
   } else {
     io.stdout.write(formatCheckTable(result.results) + '\n');
   }
-  const failed = failedRules(result.results);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  progress(failed.length
-    ? `${failed.length} of ${result.results.length} rules failed (${failed.map(r => r.rule).join(', ')}) in ${seconds} s`
-    : `all ${result.results.length} rules pass in ${seconds} s`);
+  progress(`${checkSummary(result.results)} in ${seconds} s`);
   return result.ok ? 0 : 1;
+}
+
+/** "all 14 rules pass", "1 of 14 rules failed (fstab)", either followed by the warnings, if any. */
+export function checkSummary(results: readonly RuleResult[]): string {
+  const failed = failedRules(results);
+  const warned = results.filter(r => r.status === 'warn').map(r => r.rule);
+  const verdict = failed.length
+    ? `${failed.length} of ${results.length} rules failed (${failed.map(r => r.rule).join(', ')})`
+    : `all ${results.length} rules pass`;
+  return warned.length ? `${verdict}, ${warned.length} with a warning (${warned.join(', ')})` : verdict;
 }
