@@ -18,9 +18,11 @@ const project = new cdktf.ConstructLibraryCdktf({
   typescriptVersion: '~5.9',
   minNodeVersion: '20.0.0',
   peerDeps: ['@cdktf/provider-digitalocean@13.14.1'],
-  // zod is not a jsii module, so it ships inside the package
-  bundledDeps: ['zod@^4'],
-  devDeps: ['@cdktf/provider-digitalocean@13.14.1', 'ts-node@^10.9.2'],
+  // not jsii modules, so they ship inside the package: zod (spec schemas), the AWS SDK's S3 client and
+  // multipart Upload (Spaces speaks S3; the maintained client does retries, signing and part bookkeeping)
+  bundledDeps: ['zod@^4', '@aws-sdk/client-s3@^3', '@aws-sdk/lib-storage@^3'],
+  // s3rver: a third-party S3 implementation the upload tests talk to on 127.0.0.1
+  devDeps: ['@cdktf/provider-digitalocean@13.14.1', 'ts-node@^10.9.2', 's3rver@^3'],
   bin: { 'cdktf-docker-vm': 'bin/cdktf-docker-vm' },
 
   // No hosted CI or release automation: `.ci/run` is the CI.

@@ -2,13 +2,18 @@ import { boot } from './boot';
 import { build } from './build';
 import { check } from './check';
 import { Command } from './command';
+import { deleteImageObjectCommand } from './delete-image-object';
 import { preview } from './preview';
 import { run } from './run';
+import { sealImageCommand } from './seal-image';
+import { uploadImageCommand } from './upload-image';
 import { waitReadyCommand } from './wait-ready';
 import { SpecError } from '../common/errors';
 
 /** Every command, in the order of --help. */
-export const COMMANDS: readonly Command[] = [build, run, boot, check, preview, waitReadyCommand];
+export const COMMANDS: readonly Command[] = [
+  build, run, boot, check, preview, waitReadyCommand, uploadImageCommand, sealImageCommand, deleteImageObjectCommand,
+];
 
 /** The flags that take no value in any command, so argv can be split before the command is known. */
 export const SWITCHES: ReadonlySet<string> = new Set([

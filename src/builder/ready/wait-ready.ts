@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http';
 import { Socket } from 'node:net';
+import { abortableSleep } from '../common/abortable-sleep';
 import { BuilderError, InterruptedError } from '../common/errors';
 
 export interface ReadinessTarget {
@@ -58,7 +59,7 @@ export async function waitReady(target: ReadinessTarget, options: WaitOptions): 
       options.report(`still waiting for ${what} after ${seconds.toFixed(0)} s (last attempt: ${last})`);
       lastReport = Date.now();
     }
-    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
+    await abortableSleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
   }
 }
 
@@ -105,16 +106,4 @@ function httpAttempt(target: ReadinessTarget, httpPath: string, timeoutMs: numbe
 
 function errorCode(e: Error): string {
   return (e as NodeJS.ErrnoException).code ?? e.message;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    const timer = setTimeout(finish, ms);
-    function finish() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      resolve();
-    }
-    signal.addEventListener('abort', finish, { once: true });
-  });
 }
