@@ -112,6 +112,21 @@ export interface DockerVmProps {
   readonly objectKeyPrefix?: string;
 
   /**
+   * The Spaces endpoint, with `{{.Region}}` where the bucket's region goes (the
+   * provider's `spaces_endpoint` syntax).
+   *
+   * @default 'https://{{.Region}}.digitaloceanspaces.com'
+   */
+  readonly spacesEndpoint?: string;
+
+  /**
+   * Part size of the image upload, in MiB (5 or more).
+   *
+   * @default 32
+   */
+  readonly uploadPartSizeMiB?: number;
+
+  /**
    * Name of the custom image.
    *
    * @default - 'docker-vm-' and the first 12 hex digits of the fingerprint
@@ -261,6 +276,8 @@ export class DockerVm extends Construct {
       createBucket: props.createBucket,
       bucketRegion: props.bucketRegion,
       objectKeyPrefix: props.objectKeyPrefix,
+      spacesEndpoint: props.spacesEndpoint,
+      uploadPartSizeMiB: props.uploadPartSizeMiB,
       imageName: props.imageName,
       distribution: props.distribution,
       tags: props.tags,

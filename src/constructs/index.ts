@@ -9,6 +9,8 @@ export * from './bootloader/bootloader';
 export * from './image/formats';
 export * from './digitalocean/distribution';
 export * from './image/image-artifact';
+export * from './digitalocean/i-custom-image';
+export * from './digitalocean/url-custom-image-props';
 export * from './digitalocean/custom-image';
 export * from './digitalocean/droplet-size';
 export * from './digitalocean/droplet';

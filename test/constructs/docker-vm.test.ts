@@ -71,12 +71,14 @@ describe('DockerVm', () => {
     walks.mockRestore();
   });
 
-  test('declares four local stages and names the Droplets after the VM', () => {
+  test('declares four local stages, the upload and the seal, and names the Droplets after the VM', () => {
     // GIVEN
     const { stack, vm: v } = vm({ dropletCount: 2 });
     const synth = Testing.synth(stack);
     // THEN
-    expect(Object.keys(JSON.parse(synth).resource.terraform_data)).toHaveLength(4);
+    const ids = Object.keys(JSON.parse(synth).resource.terraform_data);
+    expect(ids.filter(id => id.includes('_Build_'))).toHaveLength(4);
+    expect(ids.filter(id => !id.includes('_Build_')).map(id => id.replace(/_\w{8}$/, ''))).toEqual(['Web_Image_Seal', 'Web_Image_Upload']);
     expect(synth).toHaveResourceWithProperties(DataResource, { triggers_replace: expect.objectContaining({ fingerprint: v.rootfs.fingerprint }) });
     expect(synth).toHaveResourceWithProperties(DoDroplet, { name: 'web-1' });
     expect(v.droplet.names).toEqual(['web-1', 'web-2']);

@@ -4,6 +4,7 @@ import { check } from './check';
 import { Command } from './command';
 import { deleteImageObjectCommand } from './delete-image-object';
 import { preview } from './preview';
+import { probeImageUrlCommand } from './probe-image-url';
 import { run } from './run';
 import { sealImageCommand } from './seal-image';
 import { uploadImageCommand } from './upload-image';
@@ -12,7 +13,7 @@ import { SpecError } from '../common/errors';
 
 /** Every command, in the order of --help. */
 export const COMMANDS: readonly Command[] = [
-  build, run, boot, check, preview, waitReadyCommand, uploadImageCommand, sealImageCommand, deleteImageObjectCommand,
+  build, run, boot, check, preview, waitReadyCommand, uploadImageCommand, sealImageCommand, deleteImageObjectCommand, probeImageUrlCommand,
 ];
 
 /** The flags that take no value in any command, so argv can be split before the command is known. */

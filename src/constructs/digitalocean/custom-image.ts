@@ -1,11 +1,16 @@
 import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
-import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
+import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Distribution } from './distribution';
+import { ICustomImage } from './i-custom-image';
+import { imageDelivery } from './image-delivery';
 import { Region } from './region';
 import { bucketFor } from './shared-bucket';
+import { UrlCustomImage } from './url-custom-image';
+import { UrlCustomImageProps } from './url-custom-image-props';
 import { CUSTOM_IMAGE_RULES } from './validate-custom-image';
+import { DEFAULT_SPACES_ENDPOINT } from '../../builder/clouds/digitalocean/spaces-url';
 import { Bootloader } from '../bootloader/bootloader';
 import { Compression, DiskFormat } from '../image/formats';
 import { ImageArtifact } from '../image/image-artifact';
@@ -45,6 +50,22 @@ export interface CustomImageProps {
    * @default - the first of `regions`
    */
   readonly bucketRegion?: Region;
+
+  /**
+   * The Spaces endpoint, with `{{.Region}}` where the bucket's region goes: the
+   * syntax of the DigitalOcean provider's `spaces_endpoint`.
+   *
+   * @default 'https://{{.Region}}.digitaloceanspaces.com'
+   */
+  readonly spacesEndpoint?: string;
+
+  /**
+   * Part size of the multipart upload, in MiB (5 or more). About four parts are
+   * in memory at once; files that would need more than 10,000 parts get larger ones.
+   *
+   * @default 32
+   */
+  readonly uploadPartSizeMiB?: number;
 
   /**
    * Folder of the bucket that holds the image files, ending in '/'.
@@ -110,21 +131,31 @@ export interface CustomImageProps {
  * `Firmware.BIOS` (the default); `Firmware.UEFI` fails at synth.
  *
  * `terraform apply` converts the disk (an ImageArtifact), uploads the file to a
- * Spaces bucket as a public-read object whose key holds the fingerprint, and
- * imports it as a custom image.
+ * Spaces bucket (multipart, with the Spaces keys from the environment) under a
+ * key that holds the fingerprint, and imports it as a custom image.
  *
+ * - The file is public-read only while DigitalOcean downloads it: a seal step
+ *   beside the import watches it through the API (DIGITALOCEAN_TOKEN) and makes
+ *   the file private when the import ends, whether it succeeded or failed, and
+ *   shows DigitalOcean's reason when it failed. See docs/constructs.md.
  * - A changed fingerprint is a new object key, hence a new URL, hence a new
- *   image (`url` forces replacement). No `etag` is needed, and the file only
- *   has to exist when the object is created, not at plan time.
+ *   image (`url` forces replacement). The seal removes this image's earlier files.
  * - The image has `create_before_destroy`: on a change the new image is
  *   imported before the old one is deleted, and Droplets using it are replaced
  *   by Droplets on the new image.
- * - The object is public-read because DigitalOcean imports from a URL only and
- *   presigned Spaces URLs are reported not to work. Anyone who knows the key
- *   can download the image while the object exists (until the next change or
- *   `destroy`): never bake secrets into the image.
+ *
+ * To import a file hosted elsewhere, use `CustomImage.fromUrl`.
  */
-export class CustomImage extends Construct {
+export class CustomImage extends Construct implements ICustomImage {
+  /**
+   * A custom image imported from an image file you host: any HTTPS URL that
+   * answers HEAD and whose path ends with the file name (e.g. `.qcow2.gz`).
+   * Nothing is uploaded; a step before the import checks that the URL answers.
+   */
+  public static fromUrl(scope: Construct, id: string, props: UrlCustomImageProps): ICustomImage {
+    return new UrlCustomImage(scope, id, props);
+  }
+
   /** sha256 (64 hex digits) of the converted image's inputs. */
   public readonly fingerprint: string;
 
@@ -149,8 +180,14 @@ export class CustomImage extends Construct {
   /** The Spaces bucket, when this construct creates it. */
   public readonly bucket?: SpacesBucket;
 
-  /** The uploaded image file. */
-  public readonly object: SpacesBucketObject;
+  /** The upload of the image file (`terraform_data`; deletes the file at destroy). */
+  public readonly upload: DataResource;
+
+  /** The step beside the import that makes the file private when the import ends (`terraform_data`). */
+  public readonly seal: DataResource;
+
+  /** What a Droplet on this image waits for: the import and the seal. */
+  public readonly dependables: ITerraformDependable[];
 
   /** The `digitalocean_custom_image` resource. */
   public readonly image: DoCustomImage;
@@ -171,7 +208,7 @@ export class CustomImage extends Construct {
     this.fingerprint = this.artifact.fingerprint;
     this.artifactPath = this.artifact.artifactPath;
 
-    let bucketName = props.bucketName;
+    let bucketResource: SpacesBucket | undefined;
     if (props.createBucket ?? true) {
       // Several CustomImages of one stack naming the same bucket share the first one's.
       const { bucket, shared } = bucketFor(this, props.bucketName, bucketRegion.slug, () => new SpacesBucket(this, 'Bucket', {
@@ -180,31 +217,39 @@ export class CustomImage extends Construct {
         acl: 'private',
       }));
       if (!shared) this.bucket = bucket;
-      bucketName = bucket.name;
+      bucketResource = bucket;
     }
 
     const extension = this.artifact.fileName.slice(this.artifact.fileName.indexOf('.'));
-    this.object = new SpacesBucketObject(this, 'Object', {
-      bucket: bucketName,
+    const importTimeoutMinutes = props.importTimeoutMinutes ?? 60;
+    const imageName = props.imageName ?? `docker-vm-${this.fingerprint.slice(0, 12)}`;
+    const delivery = imageDelivery(this, {
+      file: this.artifactPath,
+      fileResource: this.artifact.resource,
+      endpointTemplate: props.spacesEndpoint ?? DEFAULT_SPACES_ENDPOINT,
       region: bucketRegion.slug,
+      bucket: props.bucketName,
+      bucketResource,
       key: `${props.objectKeyPrefix ?? 'docker-vm/'}${this.fingerprint}${extension}`,
-      source: this.artifactPath,
-      acl: 'public-read',
-      contentType: 'application/octet-stream',
-      dependsOn: [this.artifact.resource],
+      imageName,
+      importTimeoutMinutes,
+      partSizeMiB: props.uploadPartSizeMiB ?? 32,
     });
-
-    this.imageUrl = `https://${this.object.bucket}.${this.object.region}.digitaloceanspaces.com/${this.object.key}`;
+    this.upload = delivery.upload;
+    this.seal = delivery.seal;
+    this.imageUrl = delivery.url;
     this.image = new DoCustomImage(this, 'Image', {
-      name: props.imageName ?? `docker-vm-${this.fingerprint.slice(0, 12)}`,
+      name: imageName,
       url: this.imageUrl,
       regions: this.regions.map(r => r.slug),
       distribution: (props.distribution ?? Distribution.UNKNOWN).name,
       description: props.description ?? `built by cdktf-docker-vm, fingerprint ${this.fingerprint}`,
       tags: props.tags,
-      timeouts: { create: `${props.importTimeoutMinutes ?? 60}m` },
+      timeouts: { create: `${importTimeoutMinutes}m` },
       lifecycle: { createBeforeDestroy: true },
+      dependsOn: [this.upload],
     });
     this.imageId = this.image.imageId;
+    this.dependables = [this.image, this.seal];
   }
 }

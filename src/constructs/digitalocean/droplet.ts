@@ -2,9 +2,9 @@ import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
 import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { DataResource, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { CustomImage } from './custom-image';
 import { dropletNameOf } from './droplet-name';
 import { DropletSize } from './droplet-size';
+import { ICustomImage } from './i-custom-image';
 import { readinessGate } from './readiness-gate';
 import { Region } from './region';
 import { DROPLET_RULES, isValidDropletName } from './validate-droplet';
@@ -14,8 +14,8 @@ import { isToken, requireProps, validate } from '../private/validate';
  * Properties of a Droplet.
  */
 export interface DropletProps {
-  /** The custom image the Droplets boot. */
-  readonly image: CustomImage;
+  /** The custom image the Droplets boot: a CustomImage, or one from CustomImage.fromUrl. */
+  readonly image: ICustomImage;
 
   /**
    * Number of Droplets.
@@ -190,6 +190,8 @@ export class Droplet extends Construct {
       tags: props.tags,
       vpcUuid: props.vpcUuid,
       lifecycle: { createBeforeDestroy: true },
+      // The image's seal too: a Droplet starts only after the image file is private again.
+      dependsOn: props.image.dependables,
     }));
     this.dropletIds = this.droplets.map(d => d.id);
     this.ipv4Addresses = this.droplets.map(d => d.ipv4Address);

@@ -27,6 +27,6 @@ describe('the command table', () => {
   });
 
   test('fails when the command is unknown, naming every command', () => {
-    expect(() => commandNamed('frobnicate')).toThrow('unknown command frobnicate; use build, run, boot, check, preview or wait-ready (see cdktf-docker-vm --help)');
+    expect(() => commandNamed('frobnicate')).toThrow('unknown command frobnicate; use build, run, boot, check, preview, wait-ready, upload-image, seal-image, delete-image-object or probe-image-url (see cdktf-docker-vm --help)');
   });
 });

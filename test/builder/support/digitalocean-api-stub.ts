@@ -30,6 +30,8 @@ export class DigitalOceanApiStub {
   public downloadAfterMs = 1000;
   /** When set, requests without this bearer token get HTTP 401. */
   public token?: string;
+  /** When set, every import ends `deleted` with this error_message after its download, as for a file DigitalOcean cannot use. */
+  public refuseImportsWith?: string;
   /** Images per page of the list. */
   public pageSize = 200;
   private nextId = 1000;
@@ -76,7 +78,10 @@ export class DigitalOceanApiStub {
         status = -1;
       }
       this.downloads.push({ url, status, bytes, at: Date.now() });
-      if (status === 200) {
+      if (status === 200 && this.refuseImportsWith) {
+        image.status = 'deleted';
+        image.error_message = this.refuseImportsWith;
+      } else if (status === 200) {
         image.status = 'available';
       } else {
         image.status = 'deleted';

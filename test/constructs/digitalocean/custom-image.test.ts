@@ -3,11 +3,10 @@ import * as path from 'node:path';
 import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
-import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
 import { DataResource, TerraformStack, Testing } from 'cdktf';
 import {
-  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Firmware, ImageArtifact, Region,
-  RootfsSource,
+  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Droplet, Firmware, ImageArtifact,
+  Region, RootfsSource, UrlCustomImageProps,
 } from '../../../src';
 import { chain, HEX64, PINNED, resource, resources } from '../helpers';
 
@@ -31,12 +30,14 @@ describe('CustomImage', () => {
     expect(synth).toHaveResourceWithProperties(DataResource, {
       triggers_replace: expect.objectContaining({ fingerprint: img.fingerprint, artifact_path: img.artifactPath }),
     });
-    expect(synth).toHaveResourceWithProperties(SpacesBucketObject, {
-      key: `docker-vm/${img.fingerprint}.qcow2.gz`,
-      source: img.artifactPath,
-      acl: 'public-read',
+    expect(resource(stack, 'terraform_data', 'Image_Upload_').input).toEqual({
+      file: img.artifactPath,
+      endpoint: 'https://nyc3.digitaloceanspaces.com',
       region: 'nyc3',
-      content_type: 'application/octet-stream',
+      bucket: 'my-images',
+      key: `docker-vm/${img.fingerprint}.qcow2.gz`,
+      owner: 'test/Image',
+      partSizeMiB: 32,
     });
   });
 
@@ -61,14 +62,53 @@ describe('CustomImage', () => {
     expect(JSON.parse(readFileSync(specFile, 'utf8')).spec.preflight).toBeUndefined();
   });
 
-  test('uploads only after the conversion ran, with no etag', () => {
+  test('uploads only after the conversion ran and the bucket exists, replaced only by a new key', () => {
     // GIVEN
-    const { stack } = image();
+    const { stack, image: img } = image();
     // WHEN
-    const object = resource(stack, 'digitalocean_spaces_bucket_object', 'Image_Object');
+    const upload = resource(stack, 'terraform_data', 'Image_Upload_');
     // THEN
-    expect(object.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Image_Convert_Build_/)]);
-    expect(object.etag).toBeUndefined();
+    expect(upload.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Image_Convert_Build_/), expect.stringMatching(/^digitalocean_spaces_bucket\.Image_Bucket_/)]);
+    expect(upload.triggers_replace).toEqual({ key: `docker-vm/${img.fingerprint}.qcow2.gz` });
+    expect(upload.provisioner.map((p: any) => [p['local-exec'].command, p['local-exec'].when])).toEqual([['upload-image', undefined], ['delete-image-object', 'destroy']]);
+  });
+
+  test('GIVEN the default stack WHEN synthesized THEN no Spaces object resource and no ACL resource exist, so the plan has nothing to drift', () => {
+    const synth = JSON.parse(Testing.synth(image().stack));
+    expect(Object.keys(synth.resource).filter(type => type.startsWith('digitalocean_spaces_bucket_'))).toEqual([]);
+  });
+
+  test('GIVEN an image WHEN synthesized THEN the import waits for the upload, the seal runs beside the import, and Droplets wait for both', () => {
+    // GIVEN
+    const { stack, image: img } = image();
+    new Droplet(stack, 'Web', { image: img, sshKeyIds: ['1'] });
+    // WHEN
+    const custom = resource(stack, 'digitalocean_custom_image', 'Image_');
+    const seal = resource(stack, 'terraform_data', 'Image_Seal_');
+    const droplet = resource(stack, 'digitalocean_droplet', 'Web_Droplet1');
+    // THEN
+    expect(custom.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Image_Upload_/)]);
+    expect(seal.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Image_Upload_/)]);
+    expect(seal.provisioner[0]['local-exec'].command).toBe('seal-image');
+    expect(seal.input).toEqual(expect.objectContaining({
+      imageName: `docker-vm-${img.fingerprint.slice(0, 12)}`,
+      key: `docker-vm/${img.fingerprint}.qcow2.gz`,
+      owner: 'test/Image',
+      uploadResource: expect.stringMatching(/^terraform_data\.Image_Upload_\w+$/),
+      timeoutSeconds: 60 * 60 + 300,
+    }));
+    expect(droplet.depends_on).toEqual([expect.stringMatching(/^digitalocean_custom_image\.Image_/), expect.stringMatching(/^terraform_data\.Image_Seal_/)]);
+  });
+
+  test('GIVEN a spacesEndpoint template WHEN synthesized THEN the upload goes there and the image imports from that URL', () => {
+    // GIVEN
+    const { stack, image: img } = image({ spacesEndpoint: 'http://127.0.0.1:9000/', regions: [Region.AMS3], uploadPartSizeMiB: 8 });
+    // THEN
+    expect(img.imageUrl).toBe(`http://127.0.0.1:9000/my-images/docker-vm/${img.fingerprint}.qcow2.gz`);
+    expect(resource(stack, 'terraform_data', 'Image_Upload_').input).toEqual(expect.objectContaining({ endpoint: 'http://127.0.0.1:9000', partSizeMiB: 8 }));
+    expect(resource(stack, 'digitalocean_custom_image', 'Image_').url).toBe(img.imageUrl);
+    const regional = image({ spacesEndpoint: 'https://{{.Region}}.example-spaces.net', regions: [Region.FRA1] }).image;
+    expect(regional.imageUrl).toBe(`https://my-images.fra1.example-spaces.net/docker-vm/${regional.fingerprint}.qcow2.gz`);
   });
 
   test('creates a private Spaces bucket in the first region by default', () => {
@@ -77,7 +117,7 @@ describe('CustomImage', () => {
     // THEN
     expect(img.bucket).toBeDefined();
     expect(Testing.synth(stack)).toHaveResourceWithProperties(SpacesBucket, { name: 'my-images', region: 'ams3', acl: 'private' });
-    expect(resource(stack, 'digitalocean_spaces_bucket_object', 'Image_Object').bucket).toMatch(/^\$\{digitalocean_spaces_bucket\.Image_Bucket_\w+\.name\}$/);
+    expect(resource(stack, 'terraform_data', 'Image_Upload_').input).toEqual(expect.objectContaining({ region: 'ams3', endpoint: 'https://ams3.digitaloceanspaces.com' }));
   });
 
   test('uploads to an existing bucket in the given region', () => {
@@ -86,12 +126,12 @@ describe('CustomImage', () => {
     // THEN
     expect(img.bucket).toBeUndefined();
     expect(resources(stack, 'digitalocean_spaces_bucket')).toEqual({});
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(SpacesBucketObject, {
-      bucket: 'shared-images', region: 'sfo3', key: `vm/web/${img.fingerprint}.qcow2.gz`,
-    });
+    const upload = resource(stack, 'terraform_data', 'Image_Upload_');
+    expect(upload.input).toEqual(expect.objectContaining({ bucket: 'shared-images', region: 'sfo3', key: `vm/web/${img.fingerprint}.qcow2.gz` }));
+    expect(upload.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Image_Convert_Build_/)]);
   });
 
-  test('imports from the public object URL, creating the new image before destroying the old', () => {
+  test('imports from the object URL, creating the new image before destroying the old', () => {
     // GIVEN
     const { stack, image: img } = image({ regions: [Region.NYC3, Region.SFO3], tags: ['web'], distribution: Distribution.DEBIAN });
     // WHEN
@@ -99,7 +139,7 @@ describe('CustomImage', () => {
     // THEN
     expect(custom).toEqual(expect.objectContaining({
       name: `docker-vm-${img.fingerprint.slice(0, 12)}`,
-      url: expect.stringMatching(/^https:\/\/\$\{digitalocean_spaces_bucket_object\.Image_Object_\w+\.bucket\}\.\$\{digitalocean_spaces_bucket_object\.Image_Object_\w+\.region\}\.digitaloceanspaces\.com\/\$\{digitalocean_spaces_bucket_object\.Image_Object_\w+\.key\}$/),
+      url: `https://my-images.nyc3.digitaloceanspaces.com/docker-vm/${img.fingerprint}.qcow2.gz`,
       regions: ['nyc3', 'sfo3'],
       distribution: 'Debian',
       description: `built by cdktf-docker-vm, fingerprint ${img.fingerprint}`,
@@ -120,7 +160,7 @@ describe('CustomImage', () => {
     // GIVEN
     const { stack, image: img } = image({ format: DiskFormat.RAW, compression: Compression.BZIP2 });
     // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(SpacesBucketObject, { key: `docker-vm/${img.fingerprint}.img.bz2` });
+    expect(resource(stack, 'terraform_data', 'Image_Upload_').input.key).toBe(`docker-vm/${img.fingerprint}.img.bz2`);
   });
 
   test('exposes the image id as a number token', () => {
@@ -142,7 +182,10 @@ describe('CustomImage', () => {
     [{ tags: ['has space'] }, /^tags must be letters, digits, ':', '-' and '_'.*got \["has space"\]/],
     [{ bucketName: '' }, /^bucketName must be 3 to 63 lowercase letters.*got ""/],
     [{ bucketName: 42 as unknown as string }, /^bucketName must be 3 to 63 lowercase letters.*got 42/],
-    [{ imageName: '' }, /^imageName must not be empty, got ""; leave it unset for docker-vm-<fingerprint>/],
+    [{ imageName: '' }, /^imageName must not be empty, got ""; leave it unset for the default name/],
+    [{ spacesEndpoint: 'ftp://{{.Region}}.example.com' }, /^spacesEndpoint must start with https:\/\/, got "ftp:\/\/\{\{\.Region\}\}\.example\.com"; leave it unset/],
+    [{ spacesEndpoint: 'not a url' }, /^spacesEndpoint must be a URL such as https:\/\/\{\{\.Region\}\}\.digitaloceanspaces\.com, got "not a url"/],
+    [{ uploadPartSizeMiB: 4 }, /^uploadPartSizeMiB must be a whole number from 5 to 5120 \(S3's part limits\), got 4; leave it unset for 32/],
     [{ importTimeoutMinutes: NaN }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got NaN/],
     [{ importTimeoutMinutes: -5 }, /^importTimeoutMinutes must be a whole number of minutes, 1 or more, got -5/],
     [{ regions: undefined }, /^regions must be set for CustomImage, got undefined; pass it in the props/],
@@ -198,7 +241,7 @@ describe('CustomImage', () => {
     expect(Object.keys(resources(stack, 'digitalocean_spaces_bucket'))).toHaveLength(1);
     expect(first.bucket).toBeDefined();
     expect(second.bucket).toBeUndefined();
-    expect(resource(stack, 'digitalocean_spaces_bucket_object', 'Second_Object').bucket).toMatch(/^\$\{digitalocean_spaces_bucket\.Image_Bucket_\w+\.name\}$/);
+    expect(resource(stack, 'terraform_data', 'Second_Upload_').depends_on).toContainEqual(expect.stringMatching(/^digitalocean_spaces_bucket\.Image_Bucket_/));
   });
 
   test('fails when two CustomImages create the same bucket in different regions', () => {
@@ -248,3 +291,47 @@ describe('CustomImage regions', () => {
   });
 });
 
+
+describe('CustomImage.fromUrl', () => {
+  function fromUrl(props: Partial<UrlCustomImageProps> = {}) {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new DigitaloceanProvider(stack, 'do', {});
+    const img = CustomImage.fromUrl(stack, 'Hosted', { url: 'https://images.example.com/releases/app-1.4.qcow2.gz', regions: [Region.NYC3], ...props });
+    return { stack, img };
+  }
+
+  test('GIVEN a hosted qcow2.gz WHEN synthesized THEN it imports from the URL after a HEAD probe, uploads nothing, and Droplets boot it', () => {
+    // GIVEN
+    const { stack, img } = fromUrl();
+    new Droplet(stack, 'Web', { image: img, sshKeyIds: ['1'] });
+    // WHEN
+    const custom = resource(stack, 'digitalocean_custom_image', 'Hosted_Image');
+    const probe = resource(stack, 'terraform_data', 'Hosted_Probe');
+    // THEN
+    expect(custom).toEqual(expect.objectContaining({ name: 'app-1.4', url: 'https://images.example.com/releases/app-1.4.qcow2.gz', regions: ['nyc3'] }));
+    expect(custom.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Hosted_Probe_/)]);
+    expect(probe.input).toEqual({ url: 'https://images.example.com/releases/app-1.4.qcow2.gz' });
+    expect(probe.provisioner[0]['local-exec'].command).toBe('probe-image-url');
+    expect(Object.keys(resources(stack, 'terraform_data'))).toHaveLength(1);
+    expect(resources(stack, 'digitalocean_spaces_bucket')).toEqual({});
+    expect(resource(stack, 'digitalocean_droplet', 'Web_Droplet1').depends_on).toEqual([expect.stringMatching(/^digitalocean_custom_image\.Hosted_Image_/)]);
+    expect(img.imageUrl).toBe('https://images.example.com/releases/app-1.4.qcow2.gz');
+  });
+
+  test.each([
+    [{ url: 'http://images.example.com/app.qcow2' }, /^url must start with https:\/\/ \(DigitalOcean imports over HTTPS\)/],
+    [{ url: 'https://images.example.com/download?id=3' }, /^url must end with the image's file name \(\.img, \.qcow2/],
+    [{ url: 'https://images.example.com/app.iso' }, /^url must end with the image's file name/],
+    [{ url: 'https://images.example.com/app.qcow2.xz' }, /^url must end with the image's file name/],
+    [{ regions: [] }, /^regions must name at least one region, got none/],
+    [{ url: undefined }, /^url must be set for CustomImage\.fromUrl, got undefined/],
+  ])('fails when the props are %j', (props, message) => {
+    expect(() => fromUrl(props as Partial<UrlCustomImageProps>)).toThrow(message);
+  });
+
+  test('accepts every format DigitalOcean imports, plain or compressed', () => {
+    for (const file of ['a.img', 'a.raw.bz2', 'a.vhdx', 'a.vdi.gz', 'a.vmdk', 'a.qcow2']) {
+      expect(() => fromUrl({ url: `https://x.example.com/${file}` })).not.toThrow();
+    }
+  });
+});

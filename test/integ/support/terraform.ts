@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -34,17 +34,40 @@ export class Terraform {
       encoding: 'utf8',
       timeout: timeoutMs,
       maxBuffer: 64 * 1024 * 1024,
-      env: {
-        ...process.env,
-        TF_IN_AUTOMATION: '1',
-        TF_INPUT: '0',
-        CHECKPOINT_DISABLE: '1',
-        TF_CLI_CONFIG_FILE: this.cliConfig,
-        ...this.env,
-      },
+      env: { ...process.env, ...this.baseEnv(), ...this.env },
     });
     if (r.error) throw new Error(`terraform ${args.join(' ')} did not finish: ${r.error.message}\n${r.stdout}\n${r.stderr}`);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /**
+   * Like run, without blocking the event loop: for tests whose servers (a
+   * Spaces model, an API stub) live in the test process and must answer while
+   * Terraform runs.
+   */
+  public runAsync(args: readonly string[], timeoutMs = 600_000): Promise<TerraformRun> {
+    return this.start(args, timeoutMs).done;
+  }
+
+  /** Starts terraform; `child` is there to signal it (e.g. SIGINT, as Ctrl-C does). */
+  public start(args: readonly string[], timeoutMs = 600_000): { child: ChildProcess; done: Promise<TerraformRun> } {
+    const child = spawn('terraform', [...args], { cwd: this.stackDir, env: { ...process.env, ...this.baseEnv(), ...this.env } });
+    const done = new Promise<TerraformRun>((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', c => { stdout += c; });
+      child.stderr.on('data', c => { stderr += c; });
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('error', e => {
+        clearTimeout(timer);
+        reject(new Error(`terraform ${args.join(' ')} did not start: ${e.message}`));
+      });
+      child.on('close', status => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+    });
+    return { child, done };
   }
 
   /** Runs terraform and throws with its output unless it exits 0. */
@@ -64,6 +87,10 @@ export class Terraform {
 
   public plan(): string {
     return this.ok(['plan', '-no-color', '-input=false'], 180_000);
+  }
+
+  private baseEnv(): NodeJS.ProcessEnv {
+    return { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: this.cliConfig };
   }
 
   /** `plan -detailed-exitcode`: 0 no changes, 2 changes, 1 error. */

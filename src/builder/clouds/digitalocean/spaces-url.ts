@@ -27,11 +27,15 @@ export function usesPathStyle(endpoint: string): boolean {
 
 /** The object's URL, each key segment percent-encoded. */
 export function spacesObjectUrl(endpoint: string, bucket: string, key: string): string {
+  return spacesBucketUrl(endpoint, bucket) + key.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The bucket's URL, ending in '/': path-style for IP addresses and localhost, else the bucket as a subdomain. */
+export function spacesBucketUrl(endpoint: string, bucket: string): string {
   const url = new URL(endpoint);
-  const encodedKey = key.split('/').map(encodeURIComponent).join('/');
   const base = url.pathname.replace(/\/+$/, '');
-  if (usesPathStyle(endpoint)) return `${url.protocol}//${url.host}${base}/${bucket}/${encodedKey}`;
-  return `${url.protocol}//${bucket}.${url.host}${base}/${encodedKey}`;
+  if (usesPathStyle(endpoint)) return `${url.protocol}//${url.host}${base}/${bucket}/`;
+  return `${url.protocol}//${bucket}.${url.host}${base}/`;
 }
 
 /** What is wrong with an endpoint template, or undefined when it is usable. */
