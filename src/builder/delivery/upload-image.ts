@@ -11,13 +11,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { abortMultipartUploadsOf } from './multipart-leftovers';
 import { OWNER_METADATA } from './owner';
+import { partSizeBytes } from './part-size';
 import { TransferMeter } from './transfer-meter';
 import { SpacesLocation, spacesError } from '../clouds/digitalocean/spaces-client';
 import { InterruptedError, SpecError } from '../common/errors';
 
-/** S3's limits: parts of 5 MiB or more, at most 10,000 of them. */
-export const MIN_PART_MIB = 5;
-const MAX_PARTS = 10_000;
 /** Parts in flight at once; memory use is about this many parts. */
 const QUEUE_SIZE = 4;
 
@@ -35,13 +33,6 @@ export interface UploadOptions {
   readonly report: (line: string) => void;
   /** How often progress is reported. @default 10 s */
   readonly reportEveryMs?: number;
-}
-
-/** The part size: the one asked for, raised when the file would need more than 10,000 parts. */
-export function partSizeBytes(fileBytes: number, partSizeMiB: number): number {
-  const mib = 1024 * 1024;
-  const needed = Math.ceil(fileBytes / MAX_PARTS / mib) * mib;
-  return Math.max(partSizeMiB * mib, MIN_PART_MIB * mib, needed);
 }
 
 export async function uploadImage(request: UploadRequest, options: UploadOptions): Promise<{ bytes: number }> {

@@ -6,7 +6,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SpacesLocation, spacesClient } from '../../../src/builder/clouds/digitalocean/spaces-client';
 import { InterruptedError, SpecError } from '../../../src/builder/common/errors';
 import { OWNER_METADATA } from '../../../src/builder/delivery/owner';
-import { partSizeBytes, uploadImage } from '../../../src/builder/delivery/upload-image';
+import { partSizeBytes } from '../../../src/builder/delivery/part-size';
+import { uploadImage } from '../../../src/builder/delivery/upload-image';
 import { SpacesModel } from '../support/spaces-model';
 
 const MiB = 1024 * 1024;
