@@ -3,6 +3,7 @@ import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Distribution } from './distribution';
+import { forgetEarlierBucketObject } from './forget-bucket-object';
 import { ICustomImage } from './i-custom-image';
 import { imageDelivery } from './image-delivery';
 import { Region } from './region';
@@ -238,6 +239,7 @@ export class CustomImage extends Construct implements ICustomImage {
     this.upload = delivery.upload;
     this.seal = delivery.seal;
     this.imageUrl = delivery.url;
+    forgetEarlierBucketObject(this);
     this.image = new DoCustomImage(this, 'Image', {
       name: imageName,
       url: this.imageUrl,

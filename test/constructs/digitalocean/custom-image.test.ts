@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
+import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
 import { DataResource, TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
 import {
   Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Droplet, Firmware, ImageArtifact,
   Region, RootfsSource, UrlCustomImageProps,
@@ -71,6 +73,23 @@ describe('CustomImage', () => {
     expect(upload.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Image_Convert_Build_/), expect.stringMatching(/^digitalocean_spaces_bucket\.Image_Bucket_/)]);
     expect(upload.triggers_replace).toEqual({ key: `docker-vm/${img.fingerprint}.qcow2.gz` });
     expect(upload.provisioner.map((p: any) => [p['local-exec'].command, p['local-exec'].when])).toEqual([['upload-image', undefined], ['delete-image-object', 'destroy']]);
+  });
+
+  test('GIVEN a stack that an earlier version applied WHEN synthesized THEN a removed block forgets its bucket object without deleting the file', () => {
+    // GIVEN the logical id an earlier version's digitalocean_spaces_bucket_object had at test/Image/Object
+    const earlierStack = new TerraformStack(Testing.app(), 'test');
+    new DigitaloceanProvider(earlierStack, 'do', {});
+    const earlierObject = new SpacesBucketObject(new Construct(earlierStack, 'Image'), 'Object', { bucket: 'b', region: 'nyc3', key: 'k' });
+    const earlierAddress = `digitalocean_spaces_bucket_object.${earlierStack.getLogicalId(earlierObject)}`;
+    // WHEN this version is synthesized with two images
+    const { stack, bootloader } = image();
+    new CustomImage(stack, 'Second', { bootloader, regions: [Region.NYC3], bucketName: 'my-images', objectKeyPrefix: 'other/' });
+    // THEN
+    const removed = JSON.parse(Testing.synth(stack)).removed;
+    expect(removed).toEqual([
+      { from: earlierAddress, lifecycle: { destroy: false } },
+      { from: expect.stringMatching(/^digitalocean_spaces_bucket_object\.Second_Object_\w{8}$/), lifecycle: { destroy: false } },
+    ]);
   });
 
   test('GIVEN the default stack WHEN synthesized THEN no Spaces object resource and no ACL resource exist, so the plan has nothing to drift', () => {
