@@ -7,15 +7,18 @@
  * stand-in API downloads the URL anonymously, as DigitalOcean does. (The real
  * provider cannot be downloaded here.)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { App, DataResource, LocalBackend, TerraformStack } from 'cdktf';
 import { Terraform } from './support/terraform';
+import { withSpacesClient } from '../../src/builder/clouds/digitalocean/spaces-client';
 import { OWNER_METADATA } from '../../src/builder/delivery/owner';
 import { imageDelivery } from '../../src/constructs/digitalocean/image-delivery';
+import { builderCliPath } from '../../src/constructs/private/stage-resource';
 import { DigitalOceanApiStub } from '../builder/support/digitalocean-api-stub';
 import { SpacesModel } from '../builder/support/spaces-model';
 
@@ -192,6 +195,34 @@ describe('GIVEN an apply interrupted while DigitalOcean downloads the file', () 
   });
 });
 
+describe('GIVEN upload-image sending slow parts', () => {
+  test('WHEN the process gets SIGINT (Ctrl-C) THEN it exits 130 and the bucket lists no unfinished upload and no object', async () => {
+    // GIVEN
+    model.partDelayMs = 5000;
+    const key = 'docker-vm/sigint.qcow2';
+    const input = { endpoint: model.endpoint, region: 'nyc3', bucket: model.bucket, key, file: fixture, owner: 'sigint', partSizeMiB: 5 };
+    try {
+      const child = spawn(process.execPath, [builderCliPath(), 'upload-image'], {
+        env: { ...process.env, ...SECRETS, CDKTF_DOCKER_VM_INPUT: JSON.stringify(input) }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', c => { stderr += c; });
+      const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
+      await waitFor(() => model.calls.some(c => c.op === 'UploadPart' && c.key === key), 120_000);
+      // WHEN
+      child.kill('SIGINT');
+      // THEN
+      expect(await exited).toBe(130);
+      expect(stderr).toMatch(/interrupted while uploading .*; the unfinished upload was aborted, no parts are left in the bucket/);
+      const listed = await listUploadsOf(key);
+      expect(listed).toEqual([]);
+      expect(model.objects.has(key)).toBe(false);
+    } finally {
+      model.partDelayMs = 0;
+    }
+  });
+});
+
 describe('GIVEN an import DigitalOcean refuses', () => {
   test('WHEN applied THEN the apply fails with DigitalOcean\'s reason and the file is private', async () => {
     // GIVEN the stand-in API deletes every import after its download, with a reason
@@ -219,4 +250,13 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs / 1000} s`);
     await new Promise(resolve => setTimeout(resolve, 100));
   }
+}
+
+/** ListMultipartUploads through the SDK, as a user would check for billed leftovers. */
+async function listUploadsOf(key: string): Promise<string[]> {
+  const location = { endpoint: model.endpoint, region: 'nyc3', bucket: model.bucket, key };
+  return withSpacesClient(location, async client => {
+    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: model.bucket, Prefix: key }));
+    return (page.Uploads ?? []).map(u => u.UploadId!);
+  }, SECRETS);
 }
