@@ -2,6 +2,7 @@
 //   export DIGITALOCEAN_TOKEN=... SPACES_ACCESS_KEY_ID=... SPACES_SECRET_ACCESS_KEY=...
 //   export TF_VAR_bucket_name=my-unique-bucket TF_VAR_ssh_key_fingerprint=aa:bb:...
 //   cd examples/digitalocean && npx cdktf deploy
+// Then open http://<ipv4_address>/: the page is served by the Dockerfile's CMD (busybox httpd).
 import * as path from 'node:path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
@@ -21,6 +22,9 @@ export class DigitalOceanVmStack extends TerraformStack {
       distribution: Distribution.DEBIAN,
       sshKeyIds: [sshKey.stringValue],
       dropletCount: 2,
+      // A rollover destroys the old Droplets only after each new one serves the page.
+      readinessPort: 80,
+      readinessHttpPath: '/',
     });
     new TerraformOutput(this, 'ipv4_addresses', { value: vm.droplet.ipv4Addresses });
   }

@@ -42,5 +42,7 @@ describe('examples', () => {
     expect(Object.values(json.resource.digitalocean_droplet).map((d: any) => d.name)).toEqual(['web-1', 'web-2']);
     expect(synth).toHaveResourceWithProperties(DoDroplet, { ssh_keys: ['${var.ssh_key_fingerprint}'] });
     expect(json.output.ipv4_addresses.value).toHaveLength(2);
+    const gates = Object.entries(json.resource.terraform_data).filter(([id]) => id.includes('_Ready'));
+    expect(gates.map(([, gate]: [string, any]) => [gate.input.port, gate.input.httpPath])).toEqual([[80, '/'], [80, '/']]);
   });
 });
