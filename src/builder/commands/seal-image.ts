@@ -8,6 +8,7 @@ import { spacesObjectUrl } from '../clouds/digitalocean/spaces-url';
 const inputSchema = z.strictObject({
   ...spacesLocationShape,
   imageName: z.string().min(1),
+  file: z.string().min(1).optional(),
   owner: z.string().min(1),
   uploadResource: z.string().min(1),
   timeoutSeconds: wholeNumber.pipe(z.number().min(1)),
@@ -41,6 +42,7 @@ export const sealImageCommand: Command = {
       location,
       url: spacesObjectUrl(location.endpoint, location.bucket, location.key),
       imageName: input.imageName,
+      file: input.file,
       owner: input.owner,
       timeoutSeconds: input.timeoutSeconds,
       startGraceSeconds: input.startGraceSeconds,

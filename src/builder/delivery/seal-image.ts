@@ -17,6 +17,8 @@ export interface SealRequest {
   readonly location: SpacesLocation;
   /** The URL DigitalOcean imports from. */
   readonly url: string;
+  /** The local image file (relative to the stack's directory), for advice. */
+  readonly file?: string;
   readonly imageName: string;
   readonly owner: string;
   readonly timeoutSeconds: number;
@@ -50,6 +52,7 @@ export async function sealImage(request: SealRequest, options: SealOptions): Pro
     const end = await watchImport({
       imageName: request.imageName,
       url: request.url,
+      file: request.file,
       uploadedAt,
       timeoutSeconds: request.timeoutSeconds,
       startGraceSeconds: request.startGraceSeconds,

@@ -13,6 +13,8 @@ export class ImportFailedError extends BuilderError {}
 export interface ImportWatch {
   readonly imageName: string;
   readonly url: string;
+  /** The local image file, for the advice when the import fails. */
+  readonly file?: string;
   /** When the file was uploaded: imports of it are images created after this. */
   readonly uploadedAt: Date;
   readonly timeoutSeconds: number;
@@ -79,7 +81,7 @@ export async function watchImport(watch: ImportWatch, options: WatchOptions): Pr
 function importFailed(watch: ImportWatch, image: DoImage): ImportFailedError {
   const reason = image.error_message?.trim() || 'DigitalOcean gave no reason';
   return new ImportFailedError(`DigitalOcean could not import ${watch.imageName} (image ${image.id} is deleted): ${reason}. ` +
-    'The image file was made private again. Check the file with `cdktf-docker-vm check FILE --cloud digitalocean` ' +
+    `The image file was made private again. Check the file with \`cdktf-docker-vm check ${watch.file ?? 'FILE'}\` ` +
     '(format, compression, size, bootloader), fix the stack, and run cdktf deploy again; ' +
     'if DigitalOcean could not download the file, run cdktf deploy again as it is: the next import makes the file public for its own download');
 }

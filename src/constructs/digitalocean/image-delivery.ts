@@ -54,6 +54,7 @@ export function imageDelivery(scope: Construct, props: ImageDeliveryProps): Imag
     input: {
       ...location,
       imageName: props.imageName,
+      file: props.file,
       owner,
       uploadResource: `${upload.terraformResourceType}.${upload.friendlyUniqueId}`,
       timeoutSeconds: props.importTimeoutMinutes * 60 + SEAL_SLACK_SECONDS,

@@ -37,6 +37,7 @@ function seal(options: { signal?: AbortSignal; lines?: string[]; timeoutSeconds?
     location: loc,
     url: model.objectUrl(KEY),
     imageName: NAME,
+    file: 'docker-vm-artifacts/abc-convert.qcow2.gz',
     owner: OWNER,
     timeoutSeconds: options.timeoutSeconds ?? 60,
     startGraceSeconds: options.startGraceSeconds ?? 60,
@@ -81,7 +82,7 @@ describe('sealImage', () => {
     const failure = await seal().catch((e: Error) => e);
     // THEN
     expect(failure).toBeInstanceOf(ImportFailedError);
-    expect((failure as Error).message).toMatch(/DigitalOcean could not import docker-vm-abc \(image \d+ is deleted\): image has an unsupported format \(ext2\)\. The image file was made private again\. Check the file with `cdktf-docker-vm check FILE --cloud digitalocean`/);
+    expect((failure as Error).message).toMatch(/DigitalOcean could not import docker-vm-abc \(image \d+ is deleted\): image has an unsupported format \(ext2\)\. The image file was made private again\. Check the file with `cdktf-docker-vm check docker-vm-artifacts\/abc-convert\.qcow2\.gz`/);
     expect((failure as Error).message).not.toContain(TOKEN);
     expect(await anonymousStatus()).toBe(403);
   });
