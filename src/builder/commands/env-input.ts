@@ -4,11 +4,14 @@
  * so no user string is ever a word of the command line, and a destroy-time
  * provisioner (which may only read `self`) gets the same input as the create.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { SpecError } from '../common/errors';
 import { describeIssues } from '../spec-file';
 
 export const INPUT_VARIABLE = 'CDKTF_DOCKER_VM_INPUT';
+
+/** Terraform's jsonencode writes numbers from HCL as numbers, and numbers that came through a string variable as strings. */
+export const wholeNumber = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0));
 
 export function readEnvInput<T extends z.ZodType>(command: string, schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
   const fix = `${command} is run by the constructs' terraform_data resources; synthesize the stack again with this version of cdktf-docker-vm (cdktf synth)`;

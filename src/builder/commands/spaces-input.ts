@@ -2,9 +2,6 @@
 import { z } from 'zod';
 import { SpacesLocation } from '../clouds/digitalocean/spaces-client';
 
-/** Terraform's jsonencode writes numbers from HCL as numbers, and numbers that came through a string variable as strings. */
-export const wholeNumber = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0));
-
 export const spacesLocationShape = {
   endpoint: z.url({ protocol: /^https?$/ }),
   region: z.string().min(1),

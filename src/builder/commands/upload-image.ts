@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Command } from './command';
-import { INPUT_VARIABLE, readEnvInput } from './env-input';
-import { locationOf, spacesLocationShape, wholeNumber } from './spaces-input';
+import { INPUT_VARIABLE, readEnvInput, wholeNumber } from './env-input';
+import { locationOf, spacesLocationShape } from './spaces-input';
 import { apiToken } from '../clouds/digitalocean/images-api';
 import { MIN_PART_MIB } from '../delivery/part-size';
 

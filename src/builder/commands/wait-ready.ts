@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { Command } from './command';
-import { INPUT_VARIABLE, readEnvInput } from './env-input';
+import { INPUT_VARIABLE, readEnvInput, wholeNumber } from './env-input';
 import { waitReady } from '../ready/wait-ready';
 
-// Terraform's jsonencode writes numbers from HCL as numbers, but a port that came through a string variable arrives as a string.
-const port = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(1).max(65535));
+const port = wholeNumber.pipe(z.number().min(1).max(65535));
 
 const inputSchema = z.strictObject({
   host: z.string().min(1),

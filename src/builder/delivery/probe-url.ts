@@ -3,6 +3,7 @@
  * answer 2xx without credentials. A wrong or private URL then fails in seconds.
  */
 import { BuilderError } from '../common/errors';
+import { fetchFailure } from '../common/fetch-failure';
 import { formatBytes } from '../common/progress';
 
 export class ImageUrlError extends BuilderError {}
@@ -14,8 +15,7 @@ export async function probeImageUrl(url: string, report: (line: string) => void)
   try {
     response = await fetch(url, { method: 'HEAD', redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
-    const cause = (e as { cause?: NodeJS.ErrnoException }).cause;
-    throw new ImageUrlError(`the image url ${url} does not answer (${cause?.code ?? (e as Error).message}); ` +
+    throw new ImageUrlError(`the image url ${url} does not answer (${fetchFailure(e)}); ` +
       'DigitalOcean downloads the file from it: check the address and that the server is up');
   }
   if (response.status === 401 || response.status === 403) {

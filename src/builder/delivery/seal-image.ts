@@ -51,7 +51,6 @@ export async function sealImage(request: SealRequest, options: SealOptions): Pro
   try {
     const end = await watchImport({
       imageName: request.imageName,
-      url: request.url,
       file: request.file,
       uploadedAt,
       timeoutSeconds: request.timeoutSeconds,

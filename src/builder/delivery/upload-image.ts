@@ -5,8 +5,7 @@
  * The object is public-read from the moment it is complete until the seal step
  * (seal-image.ts) makes it private again.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, statSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { abortMultipartUploadsOf } from './multipart-leftovers';
@@ -14,7 +13,8 @@ import { OWNER_METADATA } from './owner';
 import { partSizeBytes } from './part-size';
 import { TransferMeter } from './transfer-meter';
 import { SpacesLocation, spacesError } from '../clouds/digitalocean/spaces-client';
-import { InterruptedError, SpecError } from '../common/errors';
+import { InterruptedError } from '../common/errors';
+import { requireFile } from '../input-checks';
 
 /** Parts in flight at once; memory use is about this many parts. */
 const QUEUE_SIZE = 4;
@@ -37,7 +37,8 @@ export interface UploadOptions {
 
 export async function uploadImage(request: UploadRequest, options: UploadOptions): Promise<{ bytes: number }> {
   const { location, file } = request;
-  const bytes = await fileSize(file);
+  requireFile(file, 'the image file', 'the convert stage writes it: run cdktf deploy again');
+  const bytes = statSync(file).size;
   const { client, signal, report } = options;
   const doing = `uploading ${file} to s3://${location.bucket}/${location.key}`;
 
@@ -91,15 +92,4 @@ export async function uploadImage(request: UploadRequest, options: UploadOptions
   }
   report(`done: ${meter.finish()}`);
   return { bytes };
-}
-
-async function fileSize(file: string): Promise<number> {
-  try {
-    const s = await stat(file);
-    if (!s.isFile()) throw new SpecError(`the image file ${file} is not a regular file; build the image stage again (cdktf deploy)`);
-    return s.size;
-  } catch (e) {
-    if (e instanceof SpecError) throw e;
-    throw new SpecError(`the image file ${file} cannot be read (${(e as NodeJS.ErrnoException).code}); the convert stage writes it: run cdktf deploy again`);
-  }
 }

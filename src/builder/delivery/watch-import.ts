@@ -12,7 +12,6 @@ export class ImportFailedError extends BuilderError {}
 
 export interface ImportWatch {
   readonly imageName: string;
-  readonly url: string;
   /** The local image file, for the advice when the import fails. */
   readonly file?: string;
   /** When the file was uploaded: imports of it are images created after this. */

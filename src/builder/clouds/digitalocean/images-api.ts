@@ -5,6 +5,7 @@
  * the provider's `api_endpoint`.
  */
 import { BuilderError, SpecError } from '../../common/errors';
+import { fetchFailure } from '../../common/fetch-failure';
 
 export const DEFAULT_API_URL = 'https://api.digitalocean.com';
 export const TOKEN_VARIABLES = ['DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_ACCESS_TOKEN'] as const;
@@ -63,8 +64,7 @@ async function getJson(url: string, token: string): Promise<unknown> {
   try {
     response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (e) {
-    const cause = (e as { cause?: NodeJS.ErrnoException }).cause;
-    throw new TransientApiError(`cannot reach ${new URL(url).origin} (${cause?.code ?? (e as Error).message})`);
+    throw new TransientApiError(`cannot reach ${new URL(url).origin} (${fetchFailure(e)})`);
   }
   if (response.status === 401 || response.status === 403) {
     throw new DigitalOceanApiError(`DigitalOcean refused the API token (HTTP ${response.status}) when listing images; ` +
