@@ -100,6 +100,19 @@ export function compressionsImportedBy(cloud: CloudName): CompressionName[] {
   return COMPRESSIONS.filter(c => (COMPRESSION_TABLE[c].importedBy as readonly CloudName[]).includes(cloud));
 }
 
+/**
+ * Matches the end of an image file name a cloud imports: a format extension,
+ * then optionally a compression's, e.g. `.qcow2.gz` (exact case, as the cloud reads it).
+ */
+export function importedImageSuffix(cloud: CloudName): RegExp {
+  const formats = [...new Set(formatsImportedBy(cloud).flatMap(f => {
+    const facts: DiskFormatFacts = DISK_FORMAT_TABLE[f];
+    return [facts.extension, ...facts.otherExtensions, f];
+  }))];
+  const compressions = compressionsImportedBy(cloud).map(c => COMPRESSION_TABLE[c].extension).filter(Boolean);
+  return new RegExp(`\\.(${formats.join('|')})(\\.(${compressions.join('|')}))?$`);
+}
+
 export function qemuFormatName(format: DiskFormatName): string {
   return DISK_FORMAT_TABLE[format].qemuName;
 }

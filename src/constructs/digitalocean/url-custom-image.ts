@@ -1,11 +1,12 @@
 import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
-import { DataResource, ITerraformDependable, Token } from 'cdktf';
+import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Distribution } from './distribution';
 import { ICustomImage } from './i-custom-image';
 import { Region } from './region';
 import { UrlCustomImageProps } from './url-custom-image-props';
 import { URL_CUSTOM_IMAGE_RULES } from './validate-custom-image';
+import { importedImageSuffix } from '../../builder/spec';
 import { builderCommand } from '../private/builder-command';
 import { requireProps, validate } from '../private/validate';
 
@@ -51,9 +52,8 @@ export class UrlCustomImage extends Construct implements ICustomImage {
   }
 }
 
-/** `https://example.com/images/app-1.4.qcow2.gz` -> `app-1.4`. */
+/** `https://example.com/images/app-1.4.qcow2.gz` -> `app-1.4`. (A token url needs imageName: validation says so first.) */
 function nameFromUrl(url: string): string {
-  if (Token.isUnresolved(url)) throw new Error('imageName must be set when url is a token');
   const file = decodeURIComponent(new URL(url).pathname.split('/').pop()!);
-  return file.replace(/\.(img|raw|qcow2|vhdx|vdi|vmdk)(\.(gz|bz2))?$/, '');
+  return file.replace(importedImageSuffix('digitalocean'), '');
 }

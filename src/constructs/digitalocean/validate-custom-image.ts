@@ -3,7 +3,7 @@ import type { Region } from './region';
 import type { UrlCustomImageProps } from './url-custom-image-props';
 import { DIGITALOCEAN_MAX_IMAGE_GIB } from '../../builder/clouds/digitalocean/facts';
 import { endpointTemplateProblem } from '../../builder/clouds/digitalocean/spaces-url';
-import { formatsImportedBy } from '../../builder/spec';
+import { formatsImportedBy, importedImageSuffix } from '../../builder/spec';
 import { Firmware } from '../bootloader/firmware';
 import { isKnown, isToken, ValidationRule } from '../private/validate';
 
@@ -78,7 +78,7 @@ export const CUSTOM_IMAGE_RULES: readonly ValidationRule<CustomImageProps>[] = [
   ...IMPORT_RULES,
 ];
 
-const IMAGE_FILE = /\/[^/]+\.(img|raw|qcow2|vhdx|vdi|vmdk)(\.(gz|bz2))?$/;
+const IMAGE_FILE = new RegExp(`/[^/]+${importedImageSuffix('digitalocean').source}`);
 
 /** The rules of CustomImage.fromUrl. */
 export const URL_CUSTOM_IMAGE_RULES: readonly ValidationRule<UrlCustomImageProps>[] = [
