@@ -21,6 +21,7 @@ import { imageDelivery } from '../../src/constructs/digitalocean/image-delivery'
 import { builderCliPath } from '../../src/constructs/private/stage-resource';
 import { DigitalOceanApiStub } from '../builder/support/digitalocean-api-stub';
 import { SpacesModel } from '../builder/support/spaces-model';
+import { waitFor } from '../builder/support/wait-for';
 
 const SECRETS = { SPACES_ACCESS_KEY_ID: 'MODELACCESSKEY', SPACES_SECRET_ACCESS_KEY: 'marker-spaces-secret-71d2', DIGITALOCEAN_TOKEN: 'marker-do-token-5be9' };
 
@@ -244,13 +245,6 @@ describe('GIVEN an import DigitalOcean refuses', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs / 1000} s`);
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
 
 /** ListMultipartUploads through the SDK, as a user would check for billed leftovers. */
 async function listUploadsOf(key: string): Promise<string[]> {

@@ -9,6 +9,7 @@ import { OWNER_METADATA } from '../../../src/builder/delivery/owner';
 import { partSizeBytes } from '../../../src/builder/delivery/part-size';
 import { uploadImage } from '../../../src/builder/delivery/upload-image';
 import { SpacesModel } from '../support/spaces-model';
+import { waitFor } from '../support/wait-for';
 
 const MiB = 1024 * 1024;
 const KEYS = { SPACES_ACCESS_KEY_ID: 'MODELACCESSKEY', SPACES_SECRET_ACCESS_KEY: 'model-secret-do-not-print' };
@@ -88,12 +89,12 @@ describe('uploadImage', () => {
     model.partDelayMs = 3000;
     const controller = new AbortController();
     const uploading = upload({ signal: controller.signal });
-    await waitFor(() => model.calls.some(c => c.op === 'UploadPart'));
+    await waitFor(() => model.calls.some(c => c.op === 'UploadPart'), 30_000);
     // WHEN
     controller.abort();
     // THEN
     await expect(uploading).rejects.toThrow(InterruptedError);
-    await waitFor(() => model.uploads.size === 0);
+    await waitFor(() => model.uploads.size === 0, 30_000);
     expect(model.uploads.size).toBe(0);
     expect(model.objects.size).toBe(0);
     expect(model.calls.map(c => c.op)).toContain('AbortMultipartUpload');
@@ -149,11 +150,3 @@ describe('partSizeBytes', () => {
     expect(Math.ceil(bytes / size)).toBeLessThanOrEqual(10_000);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-}

@@ -6,6 +6,7 @@
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { readBody } from './request-body';
 import type { DoImage } from '../../../src/builder/clouds/digitalocean/images-api';
 
 export interface StubImage extends DoImage {
@@ -96,7 +97,7 @@ export class DigitalOceanApiStub {
     const url = new URL(req.url ?? '/', 'http://stub');
     if (this.token && req.headers.authorization !== `Bearer ${this.token}`) return json(res, 401, { id: 'unauthorized', message: 'Unable to authenticate you' });
     if (url.pathname === '/v2/images' && req.method === 'POST') {
-      const body = JSON.parse(await readText(req)) as { name: string; url: string };
+      const body = JSON.parse((await readBody(req)).toString()) as { name: string; url: string };
       return json(res, 202, { image: this.startImport(body.name, body.url) });
     }
     if (url.pathname !== '/v2/images' || req.method !== 'GET') return json(res, 404, { id: 'not_found', message: 'not in the stub' });
@@ -115,13 +116,4 @@ export class DigitalOceanApiStub {
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-function readText(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.on('data', c => { text += c; });
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
 }

@@ -10,6 +10,7 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { readBody } from './request-body';
 
 export interface StoredObject {
   body: Buffer;
@@ -217,14 +218,6 @@ function metadataOf(req: IncomingMessage): Record<string, string> {
     .map(([name, value]) => [name.slice('x-amz-meta-'.length), String(value)]));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', c => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function etag(body: Buffer): string {
   return `"${createHash('md5').update(body).digest('hex')}"`;
