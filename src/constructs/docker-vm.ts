@@ -1,6 +1,6 @@
-import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { Construct } from 'constructs';
 import { Bootloader } from './bootloader/bootloader';
+import { SshKey } from './digitalocean/bindings/ssh-key';
 import { CustomImage } from './digitalocean/custom-image';
 import { Distribution } from './digitalocean/distribution';
 import { Droplet } from './digitalocean/droplet';

@@ -1,8 +1,7 @@
-import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { DataResource, Testing } from 'cdktf';
 import { makeContext, newStack } from './helpers';
-import { DockerVm, DockerVmProps, Inject, Region, RootfsSource } from '../../src';
+import { DockerVm, DockerVmProps, DropletResource, Inject, Region, RootfsSource } from '../../src';
 import * as contextHash from '../../src/builder/common/context-hash';
 
 function vm(props: Partial<DockerVmProps> = {}) {
@@ -80,7 +79,7 @@ describe('DockerVm', () => {
     expect(ids.filter(id => id.includes('_Build_'))).toHaveLength(4);
     expect(ids.filter(id => !id.includes('_Build_')).map(id => id.replace(/_\w{8}$/, ''))).toEqual(['Web_Image_Seal', 'Web_Image_Upload']);
     expect(synth).toHaveResourceWithProperties(DataResource, { triggers_replace: expect.objectContaining({ fingerprint: v.rootfs.fingerprint }) });
-    expect(synth).toHaveResourceWithProperties(DoDroplet, { name: 'web-1' });
+    expect(synth).toHaveResourceWithProperties(DropletResource, { name: 'web-1' });
     expect(v.droplet.names).toEqual(['web-1', 'web-2']);
   });
 

@@ -1,7 +1,7 @@
-import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
-import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { CustomImageResource } from './bindings/custom-image-resource';
+import { SpacesBucketResource } from './bindings/spaces-bucket-resource';
 import { Distribution } from './distribution';
 import { forgetEarlierBucketObject } from './forget-bucket-object';
 import { ICustomImage } from './i-custom-image';
@@ -179,7 +179,7 @@ export class CustomImage extends Construct implements ICustomImage {
   public readonly artifact: ImageArtifact;
 
   /** The Spaces bucket, when this construct creates it. */
-  public readonly bucket?: SpacesBucket;
+  public readonly bucket?: SpacesBucketResource;
 
   /** The upload of the image file (`terraform_data`; deletes the file at destroy). */
   public readonly upload: DataResource;
@@ -191,7 +191,7 @@ export class CustomImage extends Construct implements ICustomImage {
   public readonly dependables: ITerraformDependable[];
 
   /** The `digitalocean_custom_image` resource. */
-  public readonly image: DoCustomImage;
+  public readonly image: CustomImageResource;
 
   constructor(scope: Construct, id: string, props: CustomImageProps) {
     super(scope, id);
@@ -209,10 +209,10 @@ export class CustomImage extends Construct implements ICustomImage {
     this.fingerprint = this.artifact.fingerprint;
     this.artifactPath = this.artifact.artifactPath;
 
-    let bucketResource: SpacesBucket | undefined;
+    let bucketResource: SpacesBucketResource | undefined;
     if (props.createBucket ?? true) {
       // Several CustomImages of one stack naming the same bucket share the first one's.
-      const { bucket, shared } = bucketFor(this, props.bucketName, bucketRegion.slug, () => new SpacesBucket(this, 'Bucket', {
+      const { bucket, shared } = bucketFor(this, props.bucketName, bucketRegion.slug, () => new SpacesBucketResource(this, 'Bucket', {
         name: props.bucketName,
         region: bucketRegion.slug,
         acl: 'private',
@@ -240,7 +240,7 @@ export class CustomImage extends Construct implements ICustomImage {
     this.seal = delivery.seal;
     this.imageUrl = delivery.url;
     forgetEarlierBucketObject(this);
-    this.image = new DoCustomImage(this, 'Image', {
+    this.image = new CustomImageResource(this, 'Image', {
       name: imageName,
       url: this.imageUrl,
       regions: this.regions.map(r => r.slug),
@@ -248,7 +248,7 @@ export class CustomImage extends Construct implements ICustomImage {
       description: props.description ?? `built by cdktf-docker-vm, fingerprint ${this.fingerprint}`,
       tags: props.tags,
       timeouts: { create: `${importTimeoutMinutes}m` },
-      lifecycle: { createBeforeDestroy: true },
+      createBeforeDestroy: true,
       dependsOn: [this.upload],
     });
     this.imageId = this.image.imageId;

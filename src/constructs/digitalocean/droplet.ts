@@ -1,7 +1,7 @@
-import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
-import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { DataResource, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { DropletResource } from './bindings/droplet-resource';
+import { SshKey } from './bindings/ssh-key';
 import { dropletNameOf } from './droplet-name';
 import { DropletSize } from './droplet-size';
 import { ICustomImage } from './i-custom-image';
@@ -151,7 +151,7 @@ export class Droplet extends Construct {
   public readonly region: Region;
 
   /** The `digitalocean_droplet` resources. */
-  public readonly droplets: DoDroplet[];
+  public readonly droplets: DropletResource[];
 
   /** The cloud-init user data the Droplets get, if any. */
   public readonly userData?: string;
@@ -180,7 +180,7 @@ export class Droplet extends Construct {
     this.sshKeys = props.sshKeys ?? [];
     const sshKeys = [...(props.sshKeyIds ?? []), ...(props.sshKeys ?? []).map(k => k.id)];
 
-    this.droplets = this.names.map((name, i) => new DoDroplet(this, `Droplet${i + 1}`, {
+    this.droplets = this.names.map((name, i) => new DropletResource(this, `Droplet${i + 1}`, {
       name,
       image: Token.asString(props.image.imageId),
       size: (props.size ?? DropletSize.S_1VCPU_1GB).slug,
@@ -189,7 +189,7 @@ export class Droplet extends Construct {
       userData: props.userData,
       tags: props.tags,
       vpcUuid: props.vpcUuid,
-      lifecycle: { createBeforeDestroy: true },
+      createBeforeDestroy: true,
       // The image's seal too: a Droplet starts only after the image file is private again.
       dependsOn: props.image.dependables,
     }));

@@ -1,9 +1,9 @@
-import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { SpacesBucketResource } from './bindings/spaces-bucket-resource';
 
 interface CreatedBucket {
-  readonly bucket: SpacesBucket;
+  readonly bucket: SpacesBucketResource;
   readonly region: string;
   readonly createdBy: string;
 }
@@ -17,7 +17,9 @@ const created = new WeakMap<TerraformStack, Map<string, CreatedBucket>>();
  * the stack already creates, else a new one made by `create`. A second
  * bucket of the same name in another region is an error.
  */
-export function bucketFor(scope: Construct, name: string, region: string, create: () => SpacesBucket): { bucket: SpacesBucket; shared: boolean } {
+export function bucketFor(
+  scope: Construct, name: string, region: string, create: () => SpacesBucketResource,
+): { bucket: SpacesBucketResource; shared: boolean } {
   if (Token.isUnresolved(name)) return { bucket: create(), shared: false };
   const stack = TerraformStack.of(scope);
   const byName = created.get(stack) ?? new Map<string, CreatedBucket>();

@@ -1,6 +1,6 @@
-import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
 import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { CustomImageResource } from './bindings/custom-image-resource';
 import { Distribution } from './distribution';
 import { ICustomImage } from './i-custom-image';
 import { Region } from './region';
@@ -21,7 +21,7 @@ export class UrlCustomImage extends Construct implements ICustomImage {
   public readonly imageUrl: string;
   public readonly dependables: ITerraformDependable[];
   /** The `digitalocean_custom_image` resource. */
-  public readonly image: DoCustomImage;
+  public readonly image: CustomImageResource;
   /** The HEAD check of the URL (`terraform_data`). */
   public readonly probe: DataResource;
 
@@ -36,7 +36,7 @@ export class UrlCustomImage extends Construct implements ICustomImage {
       input: { url: props.url },
       provisioners: [builderCommand('probe-image-url')],
     });
-    this.image = new DoCustomImage(this, 'Image', {
+    this.image = new CustomImageResource(this, 'Image', {
       name: props.imageName ?? nameFromUrl(props.url),
       url: props.url,
       regions: this.regions.map(r => r.slug),
@@ -44,7 +44,7 @@ export class UrlCustomImage extends Construct implements ICustomImage {
       description: props.description ?? `imported by cdktf-docker-vm from ${props.url}`,
       tags: props.tags,
       timeouts: { create: `${props.importTimeoutMinutes ?? 60}m` },
-      lifecycle: { createBeforeDestroy: true },
+      createBeforeDestroy: true,
       dependsOn: [this.probe],
     });
     this.imageId = this.image.imageId;

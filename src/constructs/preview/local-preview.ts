@@ -51,7 +51,7 @@ export class LocalPreview extends Construct {
     this.vm = props.vm;
     this.publicKeys = [
       ...(props.sshPublicKeyFiles ?? []).map(readPublicKeyFile),
-      ...props.vm.droplet.sshKeys.map(k => k.publicKeyInput).filter((k): k is string => k !== undefined && !Token.isUnresolved(k)),
+      ...props.vm.droplet.sshKeys.map(k => k.publicKey).filter(k => !Token.isUnresolved(k)),
     ];
     if (this.publicKeys.length === 0) {
       throw new Error(

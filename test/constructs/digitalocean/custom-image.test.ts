@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
-import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
 import { DataResource, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, DiskFormat, DiskImage, Distribution, Droplet, Firmware, ImageArtifact,
-  Region, RootfsSource, UrlCustomImageProps,
+  Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, CustomImageResource, DiskFormat, DiskImage, Distribution, Droplet,
+  Firmware, ImageArtifact, Region, RootfsSource, SpacesBucketResource, UrlCustomImageProps,
 } from '../../../src';
 import { chain, HEX64, PINNED, resource, resources } from '../helpers';
 
@@ -135,7 +133,7 @@ describe('CustomImage', () => {
     const { stack, image: img } = image({ regions: [Region.AMS3, Region.FRA1] });
     // THEN
     expect(img.bucket).toBeDefined();
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(SpacesBucket, { name: 'my-images', region: 'ams3', acl: 'private' });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(SpacesBucketResource, { name: 'my-images', region: 'ams3', acl: 'private' });
     expect(resource(stack, 'terraform_data', 'Image_Upload_').input).toEqual(expect.objectContaining({ region: 'ams3', endpoint: 'https://ams3.digitaloceanspaces.com' }));
   });
 
@@ -172,7 +170,7 @@ describe('CustomImage', () => {
     // GIVEN
     const { stack } = image({ imageName: 'web', description: 'web server', importTimeoutMinutes: 90 });
     // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DoCustomImage, { name: 'web', description: 'web server', timeouts: { create: '90m' } });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(CustomImageResource, { name: 'web', description: 'web server', timeouts: { create: '90m' } });
   });
 
   test('uploads the chosen format and compression', () => {

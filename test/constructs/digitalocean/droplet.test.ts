@@ -1,7 +1,5 @@
-import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
-import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { TerraformVariable, Testing } from 'cdktf';
-import { Droplet, DropletProps, DropletSize, Region } from '../../../src';
+import { Droplet, DropletProps, DropletResource, DropletSize, Region, SshKey } from '../../../src';
 import { imageChain, resources } from '../helpers';
 
 function droplets(props: Partial<DropletProps> = {}) {
@@ -17,7 +15,7 @@ describe('Droplet', () => {
     // THEN
     expect(droplet.names).toEqual(['web']);
     expect(droplet.region).toBe(Region.NYC3);
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DoDroplet, {
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DropletResource, {
       name: 'web',
       image: expect.stringMatching(/^\$\{digitalocean_custom_image\.Image_\w+\.image_id\}$/),
       region: 'nyc3',
@@ -59,7 +57,7 @@ describe('Droplet', () => {
       vpcUuid: 'f9b0769c-e118-42fb-a0c4-fed15ef69662',
     });
     // THEN
-    expect(Testing.synth(c.stack)).toHaveResourceWithProperties(DoDroplet, {
+    expect(Testing.synth(c.stack)).toHaveResourceWithProperties(DropletResource, {
       size: 'c-2', region: 'nyc3', user_data: '#cloud-config\n', tags: ['web', 'env:prod'], vpc_uuid: 'f9b0769c-e118-42fb-a0c4-fed15ef69662',
     });
   });
@@ -71,7 +69,7 @@ describe('Droplet', () => {
     // WHEN
     new Droplet(c.stack, 'Web', { image: c.image, sshKeys: [key], sshKeyIds: ['12345'] });
     // THEN
-    expect(Testing.synth(c.stack)).toHaveResourceWithProperties(DoDroplet, {
+    expect(Testing.synth(c.stack)).toHaveResourceWithProperties(DropletResource, {
       ssh_keys: ['12345', expect.stringMatching(/^\$\{digitalocean_ssh_key\.Key(_\w+)?\.id\}$/)],
     });
   });

@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
-import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { Testing } from 'cdktf';
-import { DockerVm, DockerVmProps, LocalPreview, Region, RootfsSource } from '../../../src';
+import { DockerVm, DockerVmProps, LocalPreview, Region, RootfsSource, SshKey } from '../../../src';
 import { SpecFile } from '../../../src/builder/spec';
 import { makeContext, newStack } from '../helpers';
 
