@@ -17,12 +17,13 @@ const project = new cdktf.ConstructLibraryCdktf({
   jsiiVersion: '~5.9',
   typescriptVersion: '~5.9',
   minNodeVersion: '20.0.0',
-  peerDeps: ['@cdktf/provider-digitalocean@13.14.1'],
   // not jsii modules, so they ship inside the package: zod (spec schemas), the AWS SDK's S3 client and
   // multipart Upload (Spaces speaks S3; the maintained client does retries, signing and part bookkeeping)
   bundledDeps: ['zod@^4', '@aws-sdk/client-s3@^3', '@aws-sdk/lib-storage@^3'],
+  // @cdktf/provider-digitalocean: only the tests, which compare the library's own bindings with the archived prebuilt ones
   // s3rver: a third-party S3 implementation the upload tests talk to on 127.0.0.1
-  devDeps: ['@cdktf/provider-digitalocean@13.14.1', 'ts-node@^10.9.2', 's3rver@^3'],
+  // cdktf-cli: `npx cdktf deploy` in examples/ and the consumer test's app use the CLI of the tested cdktf version
+  devDeps: ['@cdktf/provider-digitalocean@13.14.1', 'ts-node@^10.9.2', 's3rver@^3', 'cdktf-cli@0.21.0'],
   bin: { 'cdktf-docker-vm': 'bin/cdktf-docker-vm' },
 
   // No hosted CI or release automation: `.ci/run` is the CI.
@@ -42,8 +43,11 @@ const project = new cdktf.ConstructLibraryCdktf({
   tsconfigDev: { compilerOptions: {}, include: ['examples/**/*.ts', 'bench/**/*.ts'] },
 });
 
-project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/');
-project.gitignore.exclude('/.cache/', '/examples/*/cdktf.out/', '/bench/work/', '*.qcow2', '*.img', '*.tfstate', '*.tfstate.*', '.terraform*');
+// The Node versions the tests run on (test/integ/node-versions.integ.ts, test/integ/consumer.integ.ts).
+project.package.addEngine('node', '^20.0.0 || ^22.0.0 || ^24.0.0');
+
+project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/', '/build/');
+project.gitignore.exclude('/build/', '/.cache/', '/examples/*/cdktf.out/', '/bench/work/', '*.qcow2', '*.img', '*.tfstate', '*.tfstate.*', '.terraform*');
 
 // Tar headers, file modes and UUID bits are bit fields.
 project.eslint?.addRules({ 'no-bitwise': 'off' });
@@ -124,6 +128,14 @@ project.addTask('demo', {
     { exec: 'bash scripts/demo.sh' },
   ],
 });
+
+// The CDK Terrain package, `cdktn-docker-vm`: the same src/ with 'cdktf' imports rewritten to 'cdktn', compiled
+// with jsii in build/cdktn/ and packed beside the cdktf package (dist/js/cdktn-docker-vm@VERSION.jsii.tgz).
+const packageCdktn = project.addTask('package:cdktn', {
+  description: 'Build and pack cdktn-docker-vm, the cdktn (CDK Terrain) build of this library, into dist/js',
+  exec: 'node scripts/build-cdktn.js',
+});
+project.tasks.tryFind('package-all')?.spawn(packageCdktn);
 
 // Benchmarks against the loop-device route (needs root); not part of `npm test`.
 project.addTask('bench', {

@@ -1,8 +1,7 @@
 // Installs the npm dependencies when node_modules is missing or older than
 // package-lock.json, so `npm test` and `npm run demo` work from a fresh clone.
-// `npm install` (which keeps the locked versions) rather than `npm ci`: npm ci
-// refuses a lock without entries for optional platform packages
-// (@unrs/resolver-binding-*) that the registry does not serve at that version.
+// `npm install` keeps the locked versions and, unlike `npm ci`, does not
+// delete a node_modules that is only partly stale.
 const { existsSync, statSync } = require('node:fs');
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
