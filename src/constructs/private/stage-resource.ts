@@ -212,6 +212,9 @@ function toPosix(p: string): string {
 
 let cachedCliPath: string | undefined;
 
+/** This library's npm package names: for cdktf, and for cdktn (built from the same source by scripts/build-cdktn.js). */
+const PACKAGE_NAMES: readonly string[] = ['cdktf-docker-vm', 'cdktn-docker-vm'];
+
 /**
  * Absolute path of the builder CLI (`lib/builder/cli.js`) of this package.
  * Found from the package root, so it is the same whether the constructs run
@@ -224,7 +227,7 @@ export function builderCliPath(): string {
     const pkg = path.join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'cdktf-docker-vm') {
+        if (PACKAGE_NAMES.includes(JSON.parse(readFileSync(pkg, 'utf8')).name)) {
           cachedCliPath = path.join(dir, 'lib', 'builder', 'cli.js');
           return cachedCliPath;
         }
