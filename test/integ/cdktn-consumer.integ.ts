@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEBIAN_FIXTURE, REPO } from './support/builder';
-import { appliedImageInfo, mustRun, readmeTypeScriptBlocks, repoVersionOf, writeCdktfProject } from './support/consumer-app';
+import { appliedImageInfo, copyExample, mustRun, readmeTypeScriptBlocks, repoVersionOf, writeCdktfProject } from './support/consumer-app';
 import { installNode, nodeMajor, withNode } from './support/node-runtime';
 import { Terraform } from './support/terraform';
 
@@ -185,6 +185,24 @@ describe('cdktn-docker-vm, the cdktn build of the same source, in a fresh cdktn 
     const r = mustRun('npx', ['cdktf-docker-vm', '--help'], { cwd: app, env: node22 });
     // THEN
     expect(r.stdout).toMatch(/cdktf-docker-vm build SOURCE --output FILE/);
+  });
+
+  test.each([
+    ['local', 'local-vm', ['terraform_data']],
+    ['digitalocean', 'digitalocean-vm', ['digitalocean_custom_image', 'digitalocean_droplet', 'digitalocean_spaces_bucket', 'terraform_data']],
+  ])('examples/%s synthesizes with cdktn from the installed package', (name, stack, resourceTypes) => {
+    // GIVEN the example importing cdktn and 'cdktn-docker-vm', without the prebuilt cdktf provider
+    const project = path.join(app, 'examples', name);
+    copyExample(name, project, 'cdktn-docker-vm', main => main
+      .split('\n')
+      .filter(line => !/DigitaloceanProvider|provider-digitalocean/.test(line))
+      .join('\n')
+      .replace(/from 'cdktf'/g, "from 'cdktn'"));
+    // WHEN
+    mustRun('npx', ['cdktn', 'synth'], { cwd: project, env: { ...CLI_ENV, ...node22 } });
+    // THEN
+    expect(readdirSync(path.join(project, 'cdktf.out', 'stacks'))).toEqual([stack]);
+    expect(Object.keys(stackJson(project, stack).resource).sort()).toEqual(resourceTypes);
   });
 
   test('cdktn synth of the README stage-by-stage example applies offline: the local stages build a qcow2', () => {

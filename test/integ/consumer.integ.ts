@@ -6,11 +6,11 @@
  * missing from the package, a runtime dependency left in devDependencies, and
  * a path that only works inside this repository.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEBIAN_FIXTURE, REPO } from './support/builder';
-import { appliedImageInfo, createConsumerApp, mustRun, packRepository, readmeTypeScriptBlocks, writeCdktfProject } from './support/consumer-app';
+import { appliedImageInfo, copyExample, createConsumerApp, mustRun, packRepository, readmeTypeScriptBlocks, writeCdktfProject } from './support/consumer-app';
 import { installNode, withNode } from './support/node-runtime';
 import { Terraform } from './support/terraform';
 
@@ -92,6 +92,21 @@ describe('the packed package in a fresh cdktf app', () => {
       expect(node).toBe('node');
       expect(cli).toBe(path.join(app, 'node_modules', 'cdktf-docker-vm', 'lib', 'builder', 'cli.js'));
     }
+  });
+
+  test.each([
+    ['local', 'local-vm', ['terraform_data']],
+    ['digitalocean', 'digitalocean-vm', ['digitalocean_custom_image', 'digitalocean_droplet', 'digitalocean_spaces_bucket', 'terraform_data']],
+  ])('examples/%s synthesizes from the installed package', (name, stack, resourceTypes) => {
+    // GIVEN the example importing 'cdktf-docker-vm' instead of the repository's src/
+    const project = path.join(app, 'examples', name);
+    copyExample(name, project, 'cdktf-docker-vm');
+    // WHEN
+    mustRun('npx', ['cdktf', 'synth'], { cwd: project, env: cdktfEnv });
+    // THEN
+    expect(readdirSync(path.join(project, 'cdktf.out', 'stacks'))).toEqual([stack]);
+    const json = JSON.parse(readFileSync(path.join(project, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(json.resource).sort()).toEqual(resourceTypes);
   });
 
   // cdktf-cli 0.21's node-pty ships prebuilt binaries up to Node 22's ABI (127), none for Node 24's (137),

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO } from './builder';
 
@@ -92,4 +92,16 @@ export function appliedImageInfo(tf: { ok(args: readonly string[]): string }): {
   const r = mustRun('qemu-img', ['info', '--output=json', imagePath], { cwd: path.dirname(imagePath) });
   const info = JSON.parse(r.stdout) as { 'format': string; 'virtual-size': number };
   return { format: info.format, virtualSize: info['virtual-size'] };
+}
+
+/**
+ * examples/<name> copied into `dest` as a project of its own (main.ts, its app
+ * directory, cdktf.json), importing the library by its package name instead of
+ * the repository's src/; `rewrite` adapts main.ts further (another framework).
+ */
+export function copyExample(name: string, dest: string, library: string, rewrite: (main: string) => string = m => m): void {
+  const example = path.join(REPO, 'examples', name);
+  const main = readFileSync(path.join(example, 'main.ts'), 'utf8').replace(/from '\.\.\/\.\.\/src'/g, `from '${library}'`);
+  writeCdktfProject(dest, rewrite(main));
+  cpSync(path.join(example, 'app'), path.join(dest, 'app'), { recursive: true });
 }
