@@ -41,7 +41,7 @@ describe('main', () => {
     const code = await main(['frobnicate'], io);
     // THEN
     expect(code).toBe(2);
-    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run, boot, check, preview, wait-ready, upload-image, seal-image, delete-image-object or probe-image-url (see cdktf-docker-vm --help)\n');
+    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run, boot, check, preview, wait-ready, upload-image, seal-image, delete-image-object, probe-image-url, remove-artifact or cache (see cdktf-docker-vm --help)\n');
     expect(out.stdout).toBe('');
   });
 

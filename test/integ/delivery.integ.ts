@@ -18,7 +18,7 @@ import { Terraform } from './support/terraform';
 import { withSpacesClient } from '../../src/builder/clouds/digitalocean/spaces-client';
 import { OWNER_METADATA } from '../../src/builder/delivery/owner';
 import { imageDelivery } from '../../src/constructs/digitalocean/image-delivery';
-import { builderCliPath } from '../../src/constructs/private/stage-resource';
+import { builderCliPath } from '../../src/constructs/private/builder-cli-path';
 import { DigitalOceanApiStub } from '../builder/support/digitalocean-api-stub';
 import { SpacesModel } from '../builder/support/spaces-model';
 import { waitFor } from '../builder/support/wait-for';

@@ -1,10 +1,12 @@
 import { boot } from './boot';
 import { build } from './build';
+import { cacheCommand } from './cache';
 import { check } from './check';
 import { Command } from './command';
 import { deleteImageObjectCommand } from './delete-image-object';
 import { preview } from './preview';
 import { probeImageUrlCommand } from './probe-image-url';
+import { removeArtifactCommand } from './remove-artifact';
 import { run } from './run';
 import { sealImageCommand } from './seal-image';
 import { uploadImageCommand } from './upload-image';
@@ -14,6 +16,7 @@ import { SpecError } from '../common/errors';
 /** Every command, in the order of --help. */
 export const COMMANDS: readonly Command[] = [
   build, run, boot, check, preview, waitReadyCommand, uploadImageCommand, sealImageCommand, deleteImageObjectCommand, probeImageUrlCommand,
+  removeArtifactCommand, cacheCommand,
 ];
 
 /** The flags that take no value in any command, so argv can be split before the command is known. */

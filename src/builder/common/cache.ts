@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sha256File, sha256FileSync } from './digest';
@@ -23,6 +23,12 @@ export interface CacheEntry {
 }
 
 const MANIFEST = 'manifest.json';
+/**
+ * Touched (mtime set to now) on every lookup hit and creation: the entry's last
+ * use for least-recently-used eviction. Filesystem atime is not used: relatime
+ * and noatime mounts do not keep it.
+ */
+export const LAST_USED = 'last-used';
 /** Bump when the manifest layout changes: entries of another version are rebuilt, not trusted. */
 export const MANIFEST_VERSION = 2;
 
@@ -58,6 +64,10 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * entry; a lock keeps two processes from building the same fingerprint.
  */
 export class StageCache {
+  /** `stage/fingerprint` of each entry this process has looked up or created: pinned against eviction. */
+  private readonly pinned = new Set<string>();
+  private pinFile: string | undefined;
+
   constructor(public readonly dir: string) {}
 
   public entryDir(stage: StageName, fingerprint: string): string {
@@ -79,6 +89,8 @@ export class StageCache {
    */
   public lookup(stage: StageName, fingerprint: string): CacheEntry | undefined {
     const dir = this.entryDir(stage, fingerprint);
+    // Pinned before it is read, so an eviction that starts now sees the pin (see cache-gc.ts).
+    this.pin(stage, fingerprint);
     const manifestPath = path.join(dir, MANIFEST);
     if (!existsSync(manifestPath)) return undefined;
     try {
@@ -95,6 +107,7 @@ export class StageCache {
         return { ...f, stamp };
       });
       if (restamped) tryWriteManifest(dir, { ...manifest, files });
+      touchLastUsed(dir);
       return { stage: manifest.stage, fingerprint: manifest.fingerprint, files: files.map(publicFile), meta: manifest.meta, dir };
     } catch {
       rmSync(dir, { recursive: true, force: true });
@@ -113,6 +126,7 @@ export class StageCache {
   ): Promise<CacheEntry> {
     const tmpRoot = path.join(this.dir, 'tmp');
     this.ensureWritable(tmpRoot);
+    this.pin(stage, fingerprint);
     const tmpDir = path.join(tmpRoot, `${stage}-${fingerprint.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(tmpDir);
     try {
@@ -128,6 +142,7 @@ export class StageCache {
       const manifest: Manifest = { manifestVersion: MANIFEST_VERSION, stage, fingerprint, files: entryFiles, meta };
       writeFileSync(path.join(tmpDir, MANIFEST), JSON.stringify(manifest, null, 2));
       fsyncFile(path.join(tmpDir, MANIFEST));
+      writeFileSync(path.join(tmpDir, LAST_USED), '');
       const finalDir = this.entryDir(stage, fingerprint);
       mkdirSync(path.dirname(finalDir), { recursive: true });
       rmSync(finalDir, { recursive: true, force: true });
@@ -140,31 +155,79 @@ export class StageCache {
 
   /** Holds an exclusive lock on a fingerprint while `fn` runs; waits for another holder. */
   public async withLock<T>(stage: StageName, fingerprint: string, fn: () => Promise<T>, onWait?: () => void): Promise<T> {
+    let waited = false;
+    let release: (() => void) | undefined;
+    while (!(release = this.tryLock(stage, fingerprint))) {
+      if (!waited) onWait?.();
+      waited = true;
+      await new Promise(r => setTimeout(r, 500));
+    }
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * The lock `withLock` takes, without waiting: a function that releases it, or
+   * undefined while a live process holds it (a dead holder's lock is taken over).
+   */
+  public tryLock(stage: StageName, fingerprint: string): (() => void) | undefined {
     const lockDir = path.join(this.dir, 'locks');
     this.ensureWritable(lockDir);
     const lockFile = path.join(lockDir, `${stage}-${fingerprint}.lock`);
-    let waited = false;
     for (;;) {
       try {
         const fd = openSync(lockFile, 'wx');
         writeFileSync(fd, String(process.pid));
         closeSync(fd);
-        break;
+        return () => rmSync(lockFile, { force: true });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        if (!lockHolderAlive(lockFile)) {
-          rmSync(lockFile, { force: true });
-          continue;
-        }
-        if (!waited) onWait?.();
-        waited = true;
-        await new Promise(r => setTimeout(r, 500));
+        if (lockHolderAlive(lockFile)) return undefined;
+        rmSync(lockFile, { force: true });
       }
     }
+  }
+
+  /** `stage/fingerprint` of the entries live processes (this one too) have pinned: in use, never evicted. */
+  public livePins(): Set<string> {
+    const pins = new Set<string>(this.pinned);
+    const pinDir = path.join(this.dir, PINS);
+    if (!existsSync(pinDir)) return pins;
+    for (const name of readdirSync(pinDir)) {
+      if (!pidAlive(pinPid(name))) continue;
+      try {
+        for (const key of JSON.parse(readFileSync(path.join(pinDir, name), 'utf8')) as string[]) pins.add(key);
+      } catch {
+        // being replaced right now: its new content is read by the re-check after the rename
+      }
+    }
+    return pins;
+  }
+
+  /** Drops this process's pins (at the end of a build; a dead process's pins are ignored and swept anyway). */
+  public releasePins(): void {
+    if (this.pinFile) rmSync(this.pinFile, { force: true });
+    this.pinFile = undefined;
+    this.pinned.clear();
+  }
+
+  /** Records that this process uses an entry, in `<dir>/pins/<pid>-<random>.json`, replaced atomically. */
+  private pin(stage: StageName, fingerprint: string): void {
+    const key = `${stage}/${fingerprint}`;
+    if (this.pinned.has(key)) return;
+    this.pinned.add(key);
     try {
-      return await fn();
-    } finally {
-      rmSync(lockFile, { force: true });
+      const pinDir = path.join(this.dir, PINS);
+      mkdirSync(pinDir, { recursive: true });
+      this.pinFile ??= path.join(pinDir, `${process.pid}-${randomBytes(4).toString('hex')}.json`);
+      const tmp = `${this.pinFile}.tmp`;
+      writeFileSync(tmp, JSON.stringify([...this.pinned]));
+      renameSync(tmp, this.pinFile);
+    } catch {
+      // a read-only cache: nobody who cannot write it can evict from it either
     }
   }
 
@@ -175,6 +238,11 @@ export class StageCache {
     for (const name of readdirSync(tmpRoot)) {
       const pid = Number(name.split('-').at(-2));
       if (Number.isInteger(pid) && !pidAlive(pid)) rmSync(path.join(tmpRoot, name), { recursive: true, force: true });
+    }
+    const pinDir = path.join(this.dir, PINS);
+    if (!existsSync(pinDir)) return;
+    for (const name of readdirSync(pinDir)) {
+      if (!pidAlive(pinPid(name))) rmSync(path.join(pinDir, name), { force: true });
     }
   }
 
@@ -187,6 +255,29 @@ export class StageCache {
     } catch (e) {
       // bad input (exit 2): the fix is another --cache-dir, not another try
       throw new SpecError(`cache directory ${this.dir} is not writable (${(e as Error).message}); pass --cache-dir DIR with a writable directory`);
+    }
+  }
+}
+
+/** Folder of the pin files: which entries each running builder uses. */
+export const PINS = 'pins';
+
+/** The pid in a pin file's name (`<pid>-<random>.json`); NaN when it is not one. */
+function pinPid(name: string): number {
+  return Number(name.split('-')[0]);
+}
+
+/** Marks an entry as used now; a read-only cache keeps working, its order just does not change. */
+function touchLastUsed(dir: string): void {
+  const file = path.join(dir, LAST_USED);
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    try {
+      writeFileSync(file, '');
+    } catch {
+      // read-only
     }
   }
 }
@@ -205,7 +296,8 @@ function lockHolderAlive(lockFile: string): boolean {
   }
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,5 @@
 import { LocalExecProvisioner } from 'cdktf';
-import { builderCliPath } from './stage-resource';
+import { builderCliPath } from './builder-cli-path';
 
 /** The variable the builder's terraform_data commands read their input from (builder/commands/env-input.ts). */
 const INPUT_VARIABLE = 'CDKTF_DOCKER_VM_INPUT';

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataResource, IStackSynthesizer, ISynthesisSession, ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { builderCliPath } from './builder-cli-path';
+import { builderCommand } from './builder-command';
 import { Fingerprints, StageFingerprint } from '../../builder/fingerprints';
 import { SPEC_FILE_VERSION, SpecFile, StageSpec } from '../../builder/spec';
 import { mapSpecPaths } from '../../builder/stages';
@@ -90,6 +92,10 @@ export class StageResource extends DataResource {
       // The output path is part of what the resource produces: a stage applied
       // before anybody asked for its file runs again (a cache hit plus a copy).
       this.triggersReplace = { ...triggersOf(this.computed), artifact_path: this.artifactPathInStack };
+      // The copy goes with the stage: removed when the resource is destroyed, or replaced destroy-then-create.
+      // (Terraform runs no destroy provisioner for a create_before_destroy replacement; `cache prune` does not see copies.)
+      this.input = { artifact_path: this.artifactPathInStack };
+      this.provisioners = [...(this.provisioners ?? []), builderCommand('remove-artifact', 'destroy')];
     }
     return this.artifactPathInStack;
   }
@@ -210,35 +216,3 @@ function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-let cachedCliPath: string | undefined;
-
-/** This library's npm package names: for cdktf, and for cdktn (built from the same source by scripts/build-cdktn.js). */
-const PACKAGE_NAMES: readonly string[] = ['cdktf-docker-vm', 'cdktn-docker-vm'];
-
-/**
- * Absolute path of the builder CLI (`lib/builder/cli.js`) of this package.
- * Found from the package root, so it is the same whether the constructs run
- * from `lib/` (installed) or from `src/` (ts-node, jest).
- */
-export function builderCliPath(): string {
-  if (cachedCliPath) return cachedCliPath;
-  let dir = __dirname;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if (PACKAGE_NAMES.includes(JSON.parse(readFileSync(pkg, 'utf8')).name)) {
-          cachedCliPath = path.join(dir, 'lib', 'builder', 'cli.js');
-          return cachedCliPath;
-        }
-      } catch {
-        // not our package.json: keep looking upwards
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  cachedCliPath = path.resolve(__dirname, '..', '..', 'builder', 'cli.js');
-  return cachedCliPath;
-}

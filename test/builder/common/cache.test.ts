@@ -38,7 +38,7 @@ describe('StageCache', () => {
     // THEN
     const dir = path.join(tmp.dir, 'cache', 'rootfs', FP);
     expect(entry).toEqual({ stage: 'rootfs', fingerprint: FP, dir, files: [FILE], meta: { kernel: 'boot/vmlinuz' } });
-    expect(fs.readdirSync(dir).sort()).toEqual(['manifest.json', 'rootfs.tar']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['last-used', 'manifest.json', 'rootfs.tar']);
     expect(fs.readdirSync(path.join(tmp.dir, 'cache', 'tmp'))).toEqual([]);
   });
 
@@ -122,7 +122,7 @@ describe('StageCache', () => {
     // THEN
     expect(found?.files).toEqual([FILE]);
     expect(fs.readFileSync(path.join(entry.dir, 'manifest.json'), 'utf8')).not.toBe(manifestBefore);
-    expect(fs.readdirSync(entry.dir).sort()).toEqual(['manifest.json', 'rootfs.tar']);
+    expect(fs.readdirSync(entry.dir).sort()).toEqual(['last-used', 'manifest.json', 'rootfs.tar']);
     expect(cache.lookup('rootfs', FP)?.files).toEqual([FILE]);
   });
 

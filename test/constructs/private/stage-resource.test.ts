@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { DataResource, Testing } from 'cdktf';
 import { Bootloader, ContainerRootfs, DiskImage, RootfsSource } from '../../../src';
 import * as contextHash from '../../../src/builder/common/context-hash';
-import { builderCliPath } from '../../../src/constructs/private/stage-resource';
+import { builderCliPath } from '../../../src/constructs/private/builder-cli-path';
 import { writeTar } from '../../builder/support/tar';
 import { chain, HEX64, makeContext, newStack, resource, writeFiles } from '../helpers';
 
@@ -154,6 +154,26 @@ describe('StageResource', () => {
     // THEN
     expect(resource(stack, 'terraform_data', 'Disk_Build').triggers_replace).toEqual(expect.objectContaining({ fingerprint: disk.fingerprint, artifact_path: artifactPath }));
     expect(resource(stack, 'terraform_data', 'Rootfs_Build').triggers_replace).not.toHaveProperty('artifact_path');
+  });
+
+  test('removes its artifact copy when destroyed: a destroy-time remove-artifact reading only self.input', () => {
+    // GIVEN
+    const { stack, disk } = chain();
+    // WHEN
+    const artifactPath = disk.artifactPath;
+    // THEN
+    const data = resource(stack, 'terraform_data', 'Disk_Build');
+    expect(data.input).toEqual({ artifact_path: artifactPath });
+    expect(data.provisioner[1]).toEqual({
+      'local-exec': {
+        interpreter: ['node', builderCliPath()],
+        command: 'remove-artifact',
+        environment: { CDKTF_DOCKER_VM_INPUT: '${jsonencode(self.input)}' },
+        when: 'destroy',
+      },
+    });
+    expect(resource(stack, 'terraform_data', 'Rootfs_Build').provisioner).toHaveLength(1);
+    expect(resource(stack, 'terraform_data', 'Rootfs_Build').input).toBeUndefined();
   });
 
   test('writes a tarball path relative to the spec file', () => {
