@@ -39,10 +39,10 @@ describe('waitReady', () => {
 
   test('GIVEN an HTTP path answering 503 then 200 WHEN waiting THEN only the 200 counts', async () => {
     // GIVEN
-    let calls = 0;
+    const statuses: number[] = [];
     const server = createHttpServer((req, res) => {
-      calls++;
-      res.statusCode = req.url === '/healthz' && calls >= 3 ? 200 : 503;
+      res.statusCode = req.url === '/healthz' && statuses.length >= 2 ? 200 : 503;
+      statuses.push(res.statusCode);
       res.end();
     });
     closeAll.push(() => server.close());
@@ -50,14 +50,17 @@ describe('waitReady', () => {
     // WHEN
     await waitReady({ host: '127.0.0.1', port, httpPath: '/healthz', timeoutSeconds: 120 }, { ...FAST, signal: new AbortController().signal, report: () => undefined });
     // THEN
-    expect(calls).toBe(3);
+    // (on a busy machine an attempt may time out after the server answered, so count answers, not calls)
+    expect(statuses.slice(0, 3)).toEqual([503, 503, 200]);
+    expect(statuses.at(-1)).toBe(200);
   });
 
   test('GIVEN a port that never opens WHEN the timeout passes THEN the error names the target, the last attempt and the fix', async () => {
+    // (the last attempt gets only what is left before the deadline, so on a busy machine it may end by its own timeout)
     const port = await closedPort();
     const wait = waitReady({ host: '127.0.0.1', port, timeoutSeconds: 1 }, { ...FAST, signal: new AbortController().signal, report: () => undefined });
     await expect(wait).rejects.toThrow(NotReadyError);
-    await expect(wait).rejects.toThrow(new RegExp(`127\\.0\\.0\\.1:${port} to accept a TCP connection did not answer within 1 s \\(last attempt: ECONNREFUSED\\); the old Droplets are kept.*readinessTimeoutMinutes`));
+    await expect(wait).rejects.toThrow(new RegExp(`127\\.0\\.0\\.1:${port} to accept a TCP connection did not answer within 1 s \\(last attempt: (ECONNREFUSED|no answer within \\d+ s)\\); the old Droplets are kept.*readinessTimeoutMinutes`));
   });
 
   test('GIVEN a wait in progress WHEN aborted THEN it stops with an interruption', async () => {
