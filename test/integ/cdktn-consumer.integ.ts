@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEBIAN_FIXTURE, REPO } from './support/builder';
-import { appliedImageInfo, copyExample, mustRun, readmeTypeScriptBlocks, repoVersionOf, writeCdktfProject } from './support/consumer-app';
+import { APP_TSCONFIG, appliedImageInfo, copyExample, mustRun, readmeTypeScriptBlocks, repoVersionOf, writeCdktfProject } from './support/consumer-app';
 import { installNode, nodeMajor, withNode } from './support/node-runtime';
 import { Terraform } from './support/terraform';
 
@@ -24,10 +24,6 @@ const README_SECTION = 'Use it from CDK for Terraform';
 /** What the cdktn CLI needs to run unattended and offline. */
 const CLI_ENV = { CI: '1', CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1' };
 
-/** The app's tsconfig.json, as in test/integ/support/consumer-app.ts. */
-const APP_TSCONFIG = {
-  compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: true },
-};
 
 let work: string;
 let app: string;

@@ -38,6 +38,11 @@ export function repoVersionOf(name: string): string {
   return version;
 }
 
+/** The tsconfig.json of a consumer app (ts-node type-checks main.ts against the installed package's .d.ts). */
+export const APP_TSCONFIG = {
+  compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: true },
+};
+
 /**
  * A fresh TypeScript cdktf app directory, as `cdktf init` would leave it,
  * with only the packages a user installs: the packed tarball, the framework,
@@ -63,9 +68,7 @@ export function createConsumerApp(dir: string, tarball: string): void {
     },
   };
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: true },
-  }, null, 2));
+  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(APP_TSCONFIG, null, 2));
   mustRun('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 1_200_000 });
 }
 
