@@ -80,11 +80,15 @@ export interface RunOptions {
   readonly stdoutIsLog?: boolean;
   /** A cleanup call (e.g. removing a container): runs even after an abort, and the abort does not kill it. */
   readonly cleanup?: boolean;
+  /** Keep stdout as bytes only (`stdoutBytes`; `stdout` is empty): compressed data is not text. */
+  readonly binaryStdout?: boolean;
 }
 
 export interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
+  /** stdout as the tool wrote it, with RunOptions.binaryStdout. */
+  readonly stdoutBytes?: Buffer;
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -138,7 +142,11 @@ export class ToolRunner {
         };
         child.stdout?.on('data', options.stdoutIsLog ? onLog : (d: Buffer) => stdout.push(d));
         child.stderr!.on('data', onLog);
-        if (options.input !== undefined) child.stdin!.end(options.input);
+        if (options.input !== undefined) {
+          // a tool that exits early closes its stdin; its exit code, not EPIPE, is the error to report
+          child.stdin!.on('error', () => undefined);
+          child.stdin!.end(options.input);
+        }
         let timedOut = false;
         const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs) : undefined;
         const onAbort = () => child.kill('SIGTERM');
@@ -149,7 +157,10 @@ export class ToolRunner {
           signal?.removeEventListener('abort', onAbort);
           if (partial.trim() && options.onStderrLine) options.onStderrLine(partial);
           if (signal?.aborted) return reject(new InterruptedError(`build interrupted while running ${call.tool}`));
-          if (code === 0) return resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr });
+          if (code === 0) {
+            const bytes = Buffer.concat(stdout);
+            return resolve(options.binaryStdout ? { stdout: '', stderr, stdoutBytes: bytes } : { stdout: bytes.toString('utf8'), stderr });
+          }
           const tail = stderr.trim().split('\n').slice(-STDERR_TAIL_LINES).join('\n');
           const hint = timedOut ? `${call.tool} did not finish within ${Math.round(options.timeoutMs! / 1000)} s` : call.failureHint;
           reject(new ToolFailedError(call.tool, call.args, sig ? null : code, tail, hint));

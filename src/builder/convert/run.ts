@@ -1,5 +1,6 @@
-import { rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { gzipInMembers } from './gzip-members';
 import type { ConvertMeta } from './meta';
 import { chooseGzipTool, isInstalled, planConvert } from './plan';
 import { fixVmdkCid } from './vmdk-cid';
@@ -12,19 +13,32 @@ import { ConvertSpec } from '../spec';
 export async function runConvert(spec: ConvertSpec, bootable: StageInput<BootloaderMeta>, ctx: StageRunContext): Promise<StageOutput<ConvertMeta>> {
   const { tools, progress } = ctx;
   const inputRaw = bootable.artifact;
-  const gzipTool = chooseGzipTool(statSync(inputRaw).blocks * 512, isInstalled);
-  const plan = planConvert(spec.format, spec.compression, inputRaw, ctx.tmpDir, gzipTool);
-  progress.step('convert', `${spec.format}${spec.compression === 'none' ? '' : ` + ${plan.compress!.tool}`}`);
-  await tools.run(plan.convert);
-  if (spec.format === 'vmdk') fixVmdkCid(plan.convert.args[plan.convert.args.length - 1], derivedHex32(bootable.entry.fingerprint, 'vmdk-cid'));
-  const uncompressed = plan.compress ? plan.compress.args[plan.compress.args.length - 1] : plan.artifact;
-  if (plan.compress) await tools.run(plan.compress);
+  const plan = planConvert(spec.format, spec.compression, inputRaw, ctx.tmpDir, chooseGzipTool(isInstalled));
+  const compressor = plan.gzip ?? plan.bzip2?.tool;
+  progress.step('convert', `${spec.format}${compressor ? ` + ${compressor}` : ''}`);
+  if (plan.convert) await tools.run(plan.convert);
+  if (spec.format === 'vmdk') fixVmdkCid(plan.image, derivedHex32(bootable.entry.fingerprint, 'vmdk-cid'));
+  if (plan.gzip) {
+    const report = percentSteps(percent => progress.step('convert', `${plan.gzip} ${percent}%`));
+    await gzipInMembers({ input: plan.image, output: plan.artifact, tool: plan.gzip, tools, onProgress: report });
+  }
+  if (plan.bzip2) await tools.run(plan.bzip2);
   if (spec.preflight === 'digitalocean') {
     progress.step('convert', 'checking the image against DigitalOcean\'s rules');
-    const checked = await checkConvertedImage(plan.artifact, uncompressed, inputRaw, tools);
+    const checked = await checkConvertedImage(plan.artifact, plan.image, inputRaw, tools);
     if (!checked.ok) throw preflightError(checked);
   }
-  if (plan.compress) rmSync(uncompressed);
-  const meta = { format: spec.format, compression: spec.compression, compressor: plan.compress?.tool ?? null };
+  // the temporary uncompressed image only: never the bootable disk, which is the upstream cache entry's
+  if (plan.convert && plan.image !== plan.artifact) rmSync(plan.image);
+  const meta = { format: spec.format, compression: spec.compression, compressor: compressor ?? null };
   return { files: [path.basename(plan.artifact)], meta };
+}
+
+/** Calls `step` with 10, 20, ... as the done fraction passes each tenth. */
+function percentSteps(step: (percent: number) => void): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const percent = total ? Math.floor((done / total) * 10) * 10 : 100;
+    if (percent > last) step(last = percent);
+  };
 }

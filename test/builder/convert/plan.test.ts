@@ -1,4 +1,4 @@
-import { LIBDEFLATE_MAX_INPUT_BYTES, artifactFileName, chooseGzipTool, planConvert } from '../../../src/builder/convert/plan';
+import { artifactFileName, chooseGzipTool, planConvert } from '../../../src/builder/convert/plan';
 import { CompressionName, DISK_FORMATS, DiskFormatName, qemuFormatName } from '../../../src/builder/spec';
 
 describe('planConvert', () => {
@@ -31,7 +31,8 @@ describe('planConvert', () => {
       tool: 'qemu-img',
       args: ['convert', '-q', '-f', 'raw', '-O', name, ...options, '/in/disk.raw', plan.artifact],
     });
-    expect(plan.compress).toBeUndefined();
+    expect(plan.gzip).toBeUndefined();
+    expect(plan.bzip2).toBeUndefined();
   });
 
   test('copies a raw output sparsely instead of converting it', () => {
@@ -54,20 +55,31 @@ describe('planConvert', () => {
     expect(planConvert(format, compression, '/in/disk.raw', '/tmp/t').artifact).toBe(`/tmp/t/${name}`);
   });
 
-  test.each(['libdeflate-gzip', 'pigz', 'gzip'] as const)('compresses gzip deterministically (-n, level 6) with %s', tool => {
+  test.each(['libdeflate-gzip', 'gzip'] as const)('compresses gzip from the converted image with %s', tool => {
     // WHEN
     const plan = planConvert('qcow2', 'gzip', '/in/disk.raw', '/tmp/t', tool);
-    // THEN: qemu-img writes the uncompressed image, the compressor writes the artifact
-    expect(plan.convert.args.at(-1)).toBe('/tmp/t/disk.qcow2');
-    expect(plan.compress).toEqual({ tool, args: ['-6', '-n', '-c', '/tmp/t/disk.qcow2'], stdoutFile: '/tmp/t/disk.qcow2.gz' });
+    // THEN: qemu-img writes the uncompressed image, the compressor reads it and writes the artifact
+    expect(plan.convert!.args.at(-1)).toBe('/tmp/t/disk.qcow2');
+    expect(plan.image).toBe('/tmp/t/disk.qcow2');
+    expect(plan.gzip).toBe(tool);
+    expect(plan.artifact).toBe('/tmp/t/disk.qcow2.gz');
+  });
+
+  test.each(['gzip', 'bzip2'] as const)('compresses a raw image with %s straight from the bootable disk, with no copy', compression => {
+    // WHEN
+    const plan = planConvert('raw', compression, '/in/disk.raw', '/tmp/t', 'libdeflate-gzip');
+    // THEN
+    expect(plan.convert).toBeUndefined();
+    expect(plan.image).toBe('/in/disk.raw');
   });
 
   test('compresses bzip2 from the uncompressed image to the artifact', () => {
     // WHEN
-    const plan = planConvert('raw', 'bzip2', '/in/disk.raw', '/tmp/t', 'pigz');
+    const plan = planConvert('vmdk', 'bzip2', '/in/disk.raw', '/tmp/t');
     // THEN
-    expect(plan.convert.args.at(-1)).toBe('/tmp/t/disk.img');
-    expect(plan.compress).toEqual({ tool: 'bzip2', args: ['-9', '-c', '/tmp/t/disk.img'], stdoutFile: '/tmp/t/disk.img.bz2' });
+    expect(plan.convert!.args.at(-1)).toBe('/tmp/t/disk.vmdk');
+    expect(plan.bzip2).toEqual({ tool: 'bzip2', args: ['-9', '-c', '/tmp/t/disk.vmdk'], stdoutFile: '/tmp/t/disk.vmdk.bz2' });
+    expect(plan.gzip).toBeUndefined();
   });
 });
 
@@ -75,12 +87,10 @@ describe('chooseGzipTool', () => {
   const only = (...tools: string[]) => (t: string) => tools.includes(t);
 
   test.each([
-    ['libdeflate-gzip', 1e9, only('libdeflate-gzip', 'pigz', 'gzip')],
-    ['pigz', LIBDEFLATE_MAX_INPUT_BYTES + 1, only('libdeflate-gzip', 'pigz', 'gzip')],
-    ['pigz', 1e9, only('pigz', 'gzip')],
-    ['gzip', 1e9, only('gzip')],
-    ['gzip', LIBDEFLATE_MAX_INPUT_BYTES + 1, only('libdeflate-gzip', 'gzip')],
-  ] as const)('picks %s for %d allocated bytes', (tool, bytes, installed) => {
-    expect(chooseGzipTool(bytes, installed)).toBe(tool);
+    ['libdeflate-gzip', only('libdeflate-gzip', 'pigz', 'gzip')],
+    ['gzip', only('pigz', 'gzip')],
+    ['gzip', only()],
+  ] as const)('picks %s', (tool, installed) => {
+    expect(chooseGzipTool(installed)).toBe(tool);
   });
 });
