@@ -18,6 +18,8 @@ const WORK = process.env.BENCH_WORK ?? path.join(BENCH, 'work');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CLI = path.join(REPO, 'lib/builder/cli.js');
 const IMAGE = 'cdvm-bench-reference:1';
+const LARGE_IMAGE = 'cdvm-bench-reference-large:1';
+const LARGE_RUNS = Number(process.env.BENCH_LARGE_RUNS ?? RUNS);
 
 interface CliJson { seconds: number; stages: Array<{ stage: string; seconds: number; cacheHit: boolean }> }
 
@@ -31,6 +33,29 @@ function stageTimes(j: CliJson): OurStageTimes {
   const s = (name: string) => j.stages.find(x => x.stage === name)?.seconds ?? 0;
   const stages = s('rootfs') + s('disk') + s('bootloader') + s('convert');
   return { rootfs: s('rootfs'), disk: s('disk'), bootloader: s('bootloader'), convert: s('convert'), other: Math.max(0, j.seconds - stages) };
+}
+
+function exportTar(image: string, tar: string): string {
+  const container = sh('docker', ['create', '--entrypoint', '/bin/true', image]).stdout.trim();
+  try { sh('docker', ['export', '-o', tar, container]); } finally { sh('docker', ['rm', container]); }
+  return tar;
+}
+
+interface UploadRun { seconds: number; stages: OurStageTimes; peakDisk: number; peakRss: number; layout: { totalBytes: number; rootOffsetBytes: number; rootBytes: number } }
+
+/** A full build to qcow2.gz in an empty cache, with its peak disk (cache plus the published file) and memory. */
+async function uploadRun(tar: string, cacheDir: string, output: string): Promise<UploadRun> {
+  rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(output, { force: true });
+  const up = await runWithPeaks(process.execPath, [CLI, 'build', '--tar', tar, '--output', output, '--cache-dir', cacheDir, '--json', '--quiet'], cacheDir);
+  const diskEntry = JSON.parse(readFileSync(sh('sh', ['-c', 'ls "$1"/disk/*/manifest.json', 'sh', cacheDir]).stdout.trim(), 'utf8'));
+  return {
+    seconds: up.seconds,
+    stages: stageTimes(JSON.parse(up.stdout) as CliJson),
+    peakDisk: up.peakDiskBytes + allocatedBytes(output),
+    peakRss: up.peakRssBytes,
+    layout: diskEntry.meta.layout,
+  };
 }
 
 function fsUsedBytes(disk: string, offset: number): number {
@@ -47,9 +72,7 @@ async function main() {
 
   log(`docker build ${IMAGE}`);
   sh('docker', ['build', '-q', '-t', IMAGE, path.join(BENCH, 'reference')]);
-  const tar = path.join(WORK, 'reference.tar');
-  const container = sh('docker', ['create', '--entrypoint', '/bin/true', IMAGE]).stdout.trim();
-  try { sh('docker', ['export', '-o', tar, container]); } finally { sh('docker', ['rm', container]); }
+  const tar = exportTar(IMAGE, path.join(WORK, 'reference.tar'));
   const tarBytes = statSync(tar).size;
   const mbrBin = ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/lib/syslinux/mbr.bin'].find(existsSync)!;
 
@@ -64,17 +87,12 @@ async function main() {
   for (let i = 0; i < RUNS; i++) {
     log(`run ${i + 1}/${RUNS}: this project -> qcow2.gz (DigitalOcean default)`);
     const cacheA = path.join(WORK, `cache-${i}`);
-    rmSync(cacheA, { recursive: true, force: true });
-    const up = await runWithPeaks(process.execPath, [CLI, 'build', '--tar', tar, '--output', path.join(WORK, 'ours', 'disk.qcow2.gz'),
-      '--cache-dir', cacheA, '--json', '--quiet'], cacheA);
-    const j = JSON.parse(up.stdout) as CliJson;
-    ours.push(stageTimes(j));
+    const up = await uploadRun(tar, cacheA, path.join(WORK, 'ours', 'disk.qcow2.gz'));
+    ours.push(up.stages);
     oursUploadSeconds.push(up.seconds);
-    // the cache dir at its fullest, plus the published upload file
-    peakDisk = Math.max(peakDisk, up.peakDiskBytes + allocatedBytes(path.join(WORK, 'ours', 'disk.qcow2.gz')));
-    peakRss = Math.max(peakRss, up.peakRssBytes);
-    const diskEntry = JSON.parse(readFileSync(sh('sh', ['-c', `ls ${cacheA}/disk/*/manifest.json`]).stdout.trim(), 'utf8'));
-    layout = diskEntry.meta.layout;
+    peakDisk = Math.max(peakDisk, up.peakDisk);
+    peakRss = Math.max(peakRss, up.peakRss);
+    layout = up.layout;
 
     log(`run ${i + 1}/${RUNS}: this project -> bootable raw`);
     const cacheB = path.join(WORK, `cache-raw-${i}`);
@@ -120,15 +138,34 @@ async function main() {
   }
 
   log('P5 synth and context fingerprint');
-  const synth = synthSeconds(WORK, 50);
+  const synth = synthSeconds(WORK, 50, false);
+  const synthNoValidation = synthSeconds(WORK, 50, true);
   const ctx = contextFingerprintSeconds(WORK, 1024);
   rmSync(path.join(WORK, 'big-context'), { recursive: true, force: true });
+
+  log(`growth: docker build ${LARGE_IMAGE} (the reference image plus about 2.2 GB of data)`);
+  sh('docker', ['build', '-q', '-t', LARGE_IMAGE, '--build-arg', `BASE=${IMAGE}`, path.join(BENCH, 'reference-large')]);
+  const largeTar = exportTar(LARGE_IMAGE, path.join(WORK, 'reference-large.tar'));
+  const large: UploadRun[] = [];
+  for (let i = 0; i < LARGE_RUNS; i++) {
+    log(`growth run ${i + 1}/${LARGE_RUNS}: this project -> qcow2.gz`);
+    large.push(await uploadRun(largeTar, path.join(WORK, 'cache-large'), path.join(WORK, 'ours', 'large.qcow2.gz')));
+  }
+  const largeRaw = path.join(WORK, 'ours', 'large.img');
+  build(['--tar', largeTar, '--format', 'raw', '--output', largeRaw, '--cache-dir', path.join(WORK, 'cache-large')]);
+  const largeFsUsed = fsUsedBytes(largeRaw, large[0].layout.rootOffsetBytes);
+  const growth = {
+    tarBytes: statSync(largeTar).size, fsUsed: largeFsUsed,
+    seconds: large.map(x => x.seconds), stages: large.map(x => x.stages),
+    peakDisk: Math.max(...large.map(x => x.peakDisk)), peakRss: Math.max(...large.map(x => x.peakRss)),
+  };
+  for (const p of [largeTar, largeRaw, path.join(WORK, 'ours', 'large.qcow2.gz'), path.join(WORK, 'cache-large')]) rmSync(p, { recursive: true, force: true });
 
   const results: BenchResults = {
     date: new Date().toISOString(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', runs: RUNS, tarBytes,
     ours, oursUploadSeconds, oursRawSeconds, baseline, floor, sizes, gzipUsed, fsUsed,
     incremental: { unchanged: { seconds: unchanged.seconds, stages: unchanged.stages }, resized: { seconds: resized.seconds, stages: resized.stages } },
-    boot: { ours: bootOurs, baseline: bootBase }, synth, ctx, peakDisk, peakRss,
+    boot: { ours: bootOurs, baseline: bootBase }, synth, synthNoValidation, ctx, peakDisk, peakRss, growth,
     medians: { upload: median(oursUploadSeconds), raw: median(oursRawSeconds), floor: median(floor) },
   };
   writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));

@@ -3,12 +3,16 @@ import * as path from 'node:path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { FileHashCache } from '../../src/builder/common/hash-cache';
-import { fingerprintSpec } from '../../src/builder/common/fingerprint';
+import { fingerprintSpec } from '../../src/builder/fingerprints';
 import { DockerVm, Region, RootfsSource } from '../../src';
 import { timed } from './measure';
 
-/** `cdktf synth` of a stack with `count` DockerVm (each its own build context), in this process. */
-export function synthSeconds(work: string, count: number): number {
+/**
+ * `cdktf synth` of a stack with `count` DockerVm (each its own build context), in this process.
+ * `skipValidation` is the App option that skips cdktf's construct validations, one of which
+ * runs `terraform version` for every terraform_data resource.
+ */
+export function synthSeconds(work: string, count: number, skipValidation: boolean): number {
   const contexts = Array.from({ length: count }, (_, i) => {
     const dir = path.join(work, 'synth-contexts', `vm-${i}`);
     mkdirSync(dir, { recursive: true });
@@ -16,7 +20,7 @@ export function synthSeconds(work: string, count: number): number {
     return dir;
   });
   return timed(() => {
-    const app = new App({ outdir: path.join(work, 'synth-out') });
+    const app = new App({ outdir: path.join(work, 'synth-out'), skipValidation });
     const stack = new TerraformStack(app, 'fifty');
     new DigitaloceanProvider(stack, 'digitalocean', {});
     contexts.forEach((dir, i) => new DockerVm(stack, `Vm${i}`, {
