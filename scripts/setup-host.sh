@@ -8,7 +8,7 @@ set -euo pipefail
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-PACKAGES=(docker.io fdisk mtools dosfstools syslinux syslinux-common syslinux-efi ovmf qemu-utils qemu-system-x86 debootstrap pigz libdeflate-tools genisoimage openssh-client xfsprogs libxml2-utils vagrant libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
+PACKAGES=(docker.io fdisk mtools dosfstools syslinux syslinux-common syslinux-efi ovmf qemu-utils qemu-system-x86 debootstrap pigz libdeflate-tools genisoimage openssh-client)
 E2FS_MIN=1.47.1
 
 e2fs_version() { mke2fs -V 2>&1 | awk 'NR==1 {print $2}'; }
