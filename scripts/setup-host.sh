@@ -8,7 +8,12 @@ set -euo pipefail
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-PACKAGES=(docker.io fdisk mtools dosfstools syslinux syslinux-common syslinux-efi ovmf qemu-utils qemu-system-x86 debootstrap pigz libdeflate-tools genisoimage openssh-client)
+# xfsprogs: --root-fs xfs. For the tests: libxml2-utils (xmllint, the OVF schema check), vagrant + vagrant-libvirt
+# (vagrant box add), libvirt-daemon + libvirt-daemon-driver-qemu + libvirt-clients (virsh in qemu:///session).
+# initramfs-tools-core: lsinitramfs, with which preview --virtiofs checks an image's initrd (cpio: the tests write initrds).
+PACKAGES=(docker.io fdisk mtools dosfstools syslinux syslinux-common syslinux-efi ovmf qemu-utils qemu-system-x86 debootstrap pigz libdeflate-tools genisoimage openssh-client
+  xfsprogs libxml2-utils vagrant vagrant-libvirt libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+  initramfs-tools-core cpio)
 E2FS_MIN=1.47.1
 
 e2fs_version() { mke2fs -V 2>&1 | awk 'NR==1 {print $2}'; }
