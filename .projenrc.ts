@@ -40,7 +40,7 @@ const project = new cdktf.ConstructLibraryCdktf({
       setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
     },
   },
-  tsconfigDev: { compilerOptions: {}, include: ['examples/**/*.ts', 'bench/**/*.ts'] },
+  tsconfigDev: { compilerOptions: {}, include: ['../examples/**/*.ts', '../bench/**/*.ts'] },
 });
 
 // The Node versions the tests run on (test/integ/node-versions.integ.ts, test/integ/consumer.integ.ts).

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { COMPRESSIONS, DISK_FORMATS } from './formats';
-import { CLOUDS, FIRMWARES, INJECT_MODES, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, VM_PROFILES } from './spec-values';
+import { CLOUDS, FIRMWARES, INJECT_MODES, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, ROOT_FILESYSTEMS, VM_PROFILES } from './spec-values';
 
 const text = z.string().min(1, 'must not be empty');
 
@@ -69,6 +69,8 @@ export const diskSpecSchema = z.strictObject({
   sizeMiB: z.number().int().positive().optional(),
   partitionTable: z.enum(PARTITION_TABLES),
   bootPartitionMiB: z.number().int().min(MIN_BOOT_PARTITION_MIB),
+  /** Absent means ext4. */
+  rootFilesystem: z.enum(ROOT_FILESYSTEMS).optional(),
 }).readonly();
 export type DiskSpec = z.infer<typeof diskSpecSchema>;
 

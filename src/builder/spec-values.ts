@@ -7,6 +7,10 @@ export type CloudName = typeof CLOUDS[number];
 export const PARTITION_TABLES = ['mbr', 'gpt'] as const;
 export type PartitionTableName = typeof PARTITION_TABLES[number];
 
+/** The root filesystem the disk stage writes: ext4 (mke2fs -d) or xfs (mkfs.xfs -p). */
+export const ROOT_FILESYSTEMS = ['ext4', 'xfs'] as const;
+export type RootFilesystemName = typeof ROOT_FILESYSTEMS[number];
+
 export const FIRMWARES = ['bios', 'uefi'] as const;
 export type FirmwareName = typeof FIRMWARES[number];
 

@@ -41,7 +41,7 @@ describe('main', () => {
     const code = await main(['frobnicate'], io);
     // THEN
     expect(code).toBe(2);
-    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run, boot, check, preview, wait-ready, upload-image, seal-image, delete-image-object, probe-image-url, remove-artifact or cache (see cdktf-docker-vm --help)\n');
+    expect(out.stderr).toBe('cdktf-docker-vm: error: unknown command frobnicate; use build, run, boot, check, preview, libvirt-xml, wait-ready, upload-image, seal-image, delete-image-object, probe-image-url, remove-artifact, write-libvirt-xml, remove-libvirt-xml or cache (see cdktf-docker-vm --help)\n');
     expect(out.stdout).toBe('');
   });
 
@@ -177,7 +177,7 @@ describe('main refuses bad input with one line naming it and the fix', () => {
       /--context \S+notes\.txt is a file, not a directory; give the build context directory/],
     ['build --output of a directory', () => ['build', '--image', 'debian:bookworm', '--output', at('a-dir'), '--format', 'raw'], /--output \S+a-dir is a directory; give a file name like --output \S+a-dir\/vm\.qcow2/],
     ['build --output under a file', () => ['build', '--image', 'debian:bookworm', '--output', at('notes.txt/vm.img')], /--output \S+vm\.img is inside \S+notes\.txt, which is a file, not a directory/],
-    ['build --output vm.ova', () => ['build', '--image', 'debian:bookworm', '--output', at('vm.ova')], /the extension \.ova is not one this tool writes/],
+    ['build --output vm.iso', () => ['build', '--image', 'debian:bookworm', '--output', at('vm.iso')], /the extension \.iso is not one this tool writes/],
     ['build --image bad!!ref', () => ['build', '--image', 'bad!!ref', '--output', at('out.img')], /--image "bad!!ref" is not an image reference; write it like debian:bookworm/],
   ])('fails when given %s: exit 2', async (_what, argv, message) => {
     // GIVEN

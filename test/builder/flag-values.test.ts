@@ -22,7 +22,7 @@ describe('diskFormat', () => {
   });
 
   test('fails when the format is not one this tool writes', () => {
-    expect(() => diskFormat('iso')).toThrow(/^--format iso is not supported; use one of raw, qcow2, vmdk, vhdx, vdi, vhd$/);
+    expect(() => diskFormat('iso')).toThrow(/^--format iso is not supported; use one of raw, qcow2, vmdk, vhdx, vdi, vhd, ova, vagrant-libvirt$/);
   });
 });
 

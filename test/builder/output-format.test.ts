@@ -13,3 +13,22 @@ describe('outputFormat', () => {
     expect(() => outputFormat(output, undefined, undefined)).toThrow(/the extension \.\w+ is not one this tool writes/);
   });
 });
+
+describe('outputFormat of packages', () => {
+  test.each([['vm.ova', 'ova'], ['VM.OVA', 'ova'], ['vm.box', 'vagrant-libvirt'], ['vm.img', 'raw']])('reads %s as %s, uncompressed', (output, format) => {
+    expect(outputFormat(output, undefined, undefined)).toEqual({ format, compression: 'none' });
+  });
+
+  test('writes a box under any name with --format vagrant-libvirt', () => {
+    expect(outputFormat('my-box', 'vagrant-libvirt', undefined)).toEqual({ format: 'vagrant-libvirt', compression: 'none' });
+  });
+
+  test.each([
+    ['vm.ova.gz', undefined, undefined, /^--output vm\.ova\.gz: ova is a tar package .*\(gzip asked\); build it without compression \(\.ova\)/],
+    ['vm.box.bz2', undefined, undefined, /^--output vm\.box\.bz2: vagrant-libvirt is a tar package .*\(bzip2 asked\)/],
+    ['vm.box', undefined, 'gzip', /^--output vm\.box --compress gzip: vagrant-libvirt is a tar package/],
+    ['vm.qcow2', 'ova', 'bzip2', /^--output vm\.qcow2 --compress bzip2: ova is a tar package/],
+  ])('fails when a package is to be compressed: %s --format %s --compress %s', (output, format, compress, message) => {
+    expect(() => outputFormat(output, format, compress)).toThrow(message);
+  });
+});

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEBIAN_FIXTURE, buildQuietly } from './support/builder';
-import { bootUntil } from '../../src/builder/boot/qemu';
+import { LOGIN_PROMPT, bootUntil } from '../../src/builder/boot/qemu';
 import { ConvertSpec, DISK_FORMATS, DiskFormatName } from '../../src/builder/spec';
 
 /** TCG reaches the login prompt in about 20 s on an idle machine, 2-4 times that on a loaded one: bound generously. */
@@ -52,7 +52,7 @@ describe.each(DISK_FORMATS.map(f => [f]))('GIVEN the Debian fixture as %s', (for
     // WHEN
     const boot = await bootUntil({ image: result.artifactPath, format, timeoutSeconds: BOOT_TIMEOUT_SECONDS });
     // THEN
-    expect(boot.console).toMatch(/login: *$/m);
+    expect(boot.console).toMatch(LOGIN_PROMPT);
     expect(boot.console).toMatch(/cdvm-probe: \/ is writable \(rw,/);
     expect(boot.console).not.toMatch(/NOT writable|Read-only file system|emergency mode/i);
   }, TEST_TIMEOUT_MS);

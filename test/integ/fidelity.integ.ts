@@ -9,10 +9,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isDeepStrictEqual } from 'util';
-import { EdgeEntry, ModeStyle, SparseContent, sparseChunkAt, writeEdgeCaseTar } from './fixtures/edge-tar';
+import { EdgeEntry, ModeStyle, entryAt, writeEdgeCaseTar } from './fixtures/edge-tar';
 import { buildQuietly } from './support/builder';
 import { Ext4Entry, fsck, readExt4Entries, readExt4Entry, readFileFromExt4 } from './support/debugfs';
+import { expectSparseContent, mismatches, sparseEntry } from './support/mismatches';
 import { indexTar } from '../../src/builder/common/tar-index';
 import { DiskSpec } from '../../src/builder/spec';
 
@@ -85,21 +85,6 @@ async function build(modeStyle: ModeStyle): Promise<Built> {
   return { workDir, tar, image, rootOffset, expected, actual };
 }
 
-/** One row per entry whose projected value differs; `[]` means all agree. */
-function mismatches<T>(
-  built: Built,
-  applies: (entry: EdgeEntry) => boolean,
-  expectedValue: (entry: EdgeEntry) => T,
-  actualValue: (found: Ext4Entry) => T,
-) {
-  return built.expected.filter(applies).flatMap(entry => {
-    const found = built.actual.get(entry.path);
-    const want = expectedValue(entry);
-    const got = found === undefined ? 'MISSING' : actualValue(found);
-    return isDeepStrictEqual(want, got) ? [] : [{ path: entry.path, expected: want, actual: got }];
-  });
-}
-
 const EXT4_TYPE_OF: Record<EdgeEntry['type'], Ext4Entry['type']> = {
   file: 'file', hardlink: 'file', dir: 'dir', symlink: 'symlink', fifo: 'fifo', char: 'char', block: 'block',
 };
@@ -125,22 +110,6 @@ function expectedLinksCount(built: Built, entry: EdgeEntry): number {
   }
   if (entry.type === 'hardlink') return 1 + hardlinkCount(built, entry.linkTarget ?? '');
   return 1 + hardlinkCount(built, entry.path);
-}
-
-function isSparse(content: EdgeEntry['content']): content is SparseContent {
-  return content !== undefined && !Buffer.isBuffer(content);
-}
-
-function expectedSparseBytes(content: SparseContent): Buffer {
-  const bytes = Buffer.alloc(content.size);
-  content.dataAt.forEach(offset => sparseChunkAt(offset).copy(bytes, offset));
-  return bytes;
-}
-
-function entryAt(built: Built, absPath: string): EdgeEntry {
-  const entry = built.expected.find(e => e.path === absPath);
-  if (entry === undefined) throw new Error(`fixture has no ${absPath}`);
-  return entry;
 }
 
 describe.each<[string, ModeStyle]>([
@@ -232,16 +201,9 @@ describe.each<[string, ModeStyle]>([
   });
 
   test('THEN the 64 MiB sparse-ish file has its data at each offset and zeros elsewhere', () => {
-    const sparse = built.expected.find(e => isSparse(e.content));
-    if (sparse === undefined || !isSparse(sparse.content)) throw new Error('fixture has no sparse file');
-    const content = readFileFromExt4(built.image, built.rootOffset, sparse.path);
-    expect(content.length).toBe(64 * MIB);
-    for (const offset of sparse.content.dataAt) {
-      const chunk = sparseChunkAt(offset);
-      const readable = (bytes: Buffer) => JSON.stringify(bytes.toString('latin1'));
-      expect([offset, readable(content.subarray(offset, offset + chunk.length))]).toEqual([offset, readable(chunk)]);
-    }
-    expect(content.equals(expectedSparseBytes(sparse.content))).toBe(true);
+    const sparse = sparseEntry(built.expected);
+    expect(sparse.content.size).toBe(64 * MIB);
+    expectSparseContent(readFileFromExt4(built.image, built.rootOffset, sparse.path), sparse.content);
   });
 
   test('THEN e2fsck -fn finds the filesystem clean', () => {
@@ -251,17 +213,17 @@ describe.each<[string, ModeStyle]>([
 
   describe('KNOWN_LIMITS of mke2fs 1.47.2 (asserted so an e2fsprogs upgrade that lifts one is noticed)', () => {
     test('user.* xattrs in the tar are dropped', () => {
-      expect(Object.keys(entryAt(built, '/usr/bin/ping-like').xattrs ?? {})).toContain('user.comment');
+      expect(Object.keys(entryAt(built.expected, '/usr/bin/ping-like').xattrs ?? {})).toContain('user.comment');
       expect(Object.keys(built.actual.get('/usr/bin/ping-like')?.xattrs ?? {})).toEqual(['security.capability']);
     });
 
     test('an mtime after 2038 is clamped to 2038-01-19T03:14:07Z', () => {
-      expect(entryAt(built, '/times/year-2100').mtime).toBe(4_102_444_800);
+      expect(entryAt(built.expected, '/times/year-2100').mtime).toBe(4_102_444_800);
       expect(built.actual.get('/times/year-2100')?.mtime).toBe(KNOWN_LIMITS.latestMtime);
     });
 
     test('a sub-second PAX mtime keeps its seconds and loses its fraction', () => {
-      expect(entryAt(built, '/times/sub-second').mtimeInTar).toBe('1600000000.25');
+      expect(entryAt(built.expected, '/times/sub-second').mtimeInTar).toBe('1600000000.25');
       expect(built.actual.get('/times/sub-second')).toMatchObject({ mtime: 1_600_000_000, mtimeNsec: 0 });
       expect(KNOWN_LIMITS.subSecondMtimeKept).toBe(false);
     });

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEBIAN_FIXTURE, buildQuietly, runCli } from './support/builder';
+import { fixtureRootfsTar, runCli } from './support/builder';
 import { shortCidQemuImgShim } from './support/short-cid-qemu-img';
 import { derivedHex32 } from '../../src/builder/common/ids';
 
@@ -16,13 +16,7 @@ let fixedTar: string;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'cdvm-repro-'));
-  const { result } = await buildQuietly(
-    { stage: 'rootfs', source: { kind: 'dockerfile', contextDir: DEBIAN_FIXTURE, dockerfile: 'Dockerfile', buildArgs: {} } },
-    path.join(work, 'cache-fixture'),
-  );
-  fixedTar = path.join(work, 'fixed.tar');
-  copyFileSync(result.artifactPath, fixedTar);
-  rmSync(path.join(work, 'cache-fixture'), { recursive: true, force: true });
+  fixedTar = await fixtureRootfsTar(work);
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -15,6 +15,13 @@ import { PartitionTableName } from '../../src/builder/spec';
 /** TCG boots in about 30 s on an idle machine, 2-4 times that on a loaded one: bound generously. */
 const BOOT_TIMEOUT_SECONDS = 600;
 const PROBE = 'cdvm-probe: / is writable';
+/**
+ * A guest that hangs for good under TCG: CI once saw this UEFI boot spend its
+ * whole 600 s in soft lockups and RCU stalls right after the kernel started
+ * (both vCPUs, systemd and udevd stuck), while the same image on GPT booted.
+ * Such a boot is tried once more; a second hang fails the test.
+ */
+const GUEST_STALL = /watchdog: BUG: soft lockup|rcu: INFO: rcu_preempt detected stalls/;
 
 let work: string;
 
@@ -69,15 +76,17 @@ describe.each([['gpt'], ['mbr']] as Array<[PartitionTableName]>)('GIVEN the Debi
 
   test('boots with OVMF until / is mounted read-write', () => {
     // WHEN
-    const run = ok(runCli(['boot', raw, '--firmware', 'uefi', '--until', PROBE, '--timeout', String(BOOT_TIMEOUT_SECONDS)], {
+    const boot = () => runCli(['boot', raw, '--firmware', 'uefi', '--until', PROBE, '--timeout', String(BOOT_TIMEOUT_SECONDS)], {
       timeoutMs: (BOOT_TIMEOUT_SECONDS + 60) * 1000,
-    }), 'boot --firmware uefi');
+    });
+    const first = boot();
+    const run = ok(first.status !== 0 && GUEST_STALL.test(first.stderr) ? boot() : first, 'boot --firmware uefi');
     // THEN
     expect(run.stderr).toMatch(/BdsDxe: starting Boot\d+/); // OVMF, not SeaBIOS, started the loader
     expect(run.stderr).toContain('Loading /vmlinuz');
     expect(run.stderr).toContain(PROBE);
     expect(run.stderr).not.toMatch(/NOT writable|Read-only file system|emergency mode/i);
-  });
+  }, 2 * (BOOT_TIMEOUT_SECONDS + 90) * 1000);
 
   test('check fails it for DigitalOcean on rule bios-boot', () => {
     // WHEN

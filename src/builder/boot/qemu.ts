@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Accelerator, QemuProcess } from './qemu-process';
 import { SpecError, ToolMissingError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
-import { DISK_FORMATS, DiskFormatName, FirmwareName, formatOfExtension, qemuFormatName } from '../spec';
+import { extractPackagedDisk } from '../convert/packages';
+import { DISK_FORMATS, DiskFormatName, FirmwareName, formatOfExtension, packageFacts, qemuFormatName } from '../spec';
 
 // Kept importable from here: the builder's entry point (index.ts) re-exports this file.
 export { ConsoleCleaner, lastLines } from './console';
@@ -34,7 +35,12 @@ export interface BootResult {
   readonly accelerator: string;
 }
 
-export const LOGIN_PROMPT = /login: *$/m;
+/**
+ * getty's `HOSTNAME login: ` at the start of a line. Not anchored at the end:
+ * a kernel message can follow on the same line before any newline, and a wait
+ * for `login: *$` then never matches.
+ */
+export const LOGIN_PROMPT = /^\S+ login: /m;
 
 /**
  * Boots a disk image the way a cloud does it (SeaBIOS, or OVMF for UEFI; virtio disk and NIC,
@@ -96,7 +102,7 @@ function bootArgs(accelerator: Accelerator, file: string, format: DiskFormatName
   ];
 }
 
-/** The image as QEMU can open it: compressed images are decompressed into `work`. */
+/** The image as QEMU can open it: compressed images are decompressed, and a package's disk copied out, into `work`. */
 export async function prepareImage(image: string, format: DiskFormatName | undefined, work: string, tools: ToolRunner) {
   let file = path.resolve(image);
   let name = path.basename(file);
@@ -107,7 +113,8 @@ export async function prepareImage(image: string, format: DiskFormatName | undef
     await tools.run({ tool: compressed[1] === 'gz' ? 'gzip' : 'bzip2', args: ['-d', '-c', file], stdoutFile: out });
     file = out;
   }
-  return { file, format: format ?? formatFromName(name) };
+  const asked = format ?? formatFromName(name);
+  return packageFacts(asked) ? extractPackagedDisk(file, asked, work) : { file, format: asked };
 }
 
 export function formatFromName(name: string): DiskFormatName {

@@ -61,7 +61,9 @@ export function planBootloader(
   diskFile: string, bootOffsetBytes: number, files: BootFiles,
 ): BootloaderPlan {
   const firmware = firmwareOf(spec);
-  const kernelCmdline = [`root=UUID=${rootUuid}`, 'rw', 'console=tty0', 'console=ttyS0', ...spec.extraKernelArgs].join(' ');
+  // rootfstype: the initramfs then loads xfs.ko before mounting, instead of probing
+  const rootFsType = spec.disk.rootFilesystem === 'xfs' ? ['rootfstype=xfs'] : [];
+  const kernelCmdline = [`root=UUID=${rootUuid}`, ...rootFsType, 'rw', 'console=tty0', 'console=ttyS0', ...spec.extraKernelArgs].join(' ');
   // Absolute paths: EFI syslinux reads its config from EFI/BOOT but resolves /vmlinuz from the partition's root.
   const syslinuxCfg = [
     'SERIAL 0 115200',

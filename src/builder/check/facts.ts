@@ -16,6 +16,8 @@ export interface ImageFacts {
   readonly format?: string;
   /** Uncompressed disk size in bytes. */
   readonly virtualBytes?: number;
+  /** The package format (ova, vagrant-libvirt) when the file is a tar holding the disk; `format` is then the disk's inside. */
+  readonly package?: string;
 }
 
 export interface PartitionFacts extends PartitionEntry {

@@ -10,7 +10,8 @@ import { notADiskImage, requireDiskLike } from './disk-like';
 import { ContainerKind, ImageFacts } from './facts';
 import { BuilderError, SpecError, ToolFailedError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
-import { DiskFormatName, qemuFormatName } from '../spec';
+import { extractPackagedDisk, findPackage } from '../convert/packages';
+import { DiskFormatName, diskFormatInside, packageFacts, qemuFormatName } from '../spec';
 
 export interface OpenedImage {
   readonly facts: ImageFacts;
@@ -48,12 +49,16 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
   const head = readHead(file);
   if (head.length === 0) throw notADiskImage(file, 'it is empty');
   const compression = detectContainer(head);
-  if (compression !== 'none' && compression !== 'gzip' && compression !== 'bzip2') return { facts: { compression }, dispose: () => undefined };
+  const packaged = compression === 'tar' ? findPackage(file) : undefined;
+  if (options.format && packageFacts(options.format) && !packaged) throw unreadable(file, `it is not ${options.format === 'ova' ? 'an' : 'a'} ${options.format} package`);
+  if (compression !== 'none' && compression !== 'gzip' && compression !== 'bzip2' && !packaged) return { facts: { compression }, dispose: () => undefined };
   const tmp = mkdtempSync(path.join(options.tmpRoot, 'cdktf-docker-vm-check-'));
   const dispose = () => rmSync(tmp, { recursive: true, force: true });
   try {
     let image = file;
-    if (compression !== 'none') {
+    // a package (OVA, Vagrant box): its disk is judged, and the format rule judges the package
+    if (packaged) image = extractPackagedDisk(file, packaged.format, tmp).file;
+    if (compression === 'gzip' || compression === 'bzip2') {
       image = path.join(tmp, 'decompressed');
       await decompress(file, compression, image, options.tools);
       const inner = detectContainer(readHead(image));
@@ -62,7 +67,7 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
         return { facts: { compression, inner }, dispose: () => undefined };
       }
     }
-    const info = await qemuInfo(file, image, options);
+    const info = await qemuInfo(file, image, { ...options, format: options.format && diskFormatInside(options.format) });
     let rawPath = image;
     if (info.format !== 'raw') {
       rawPath = path.join(tmp, 'disk.raw');
@@ -71,7 +76,8 @@ export async function openImage(file: string, options: OpenOptions): Promise<Ope
       if (image !== file) rmSync(image, { force: true });
     }
     requireDiskLike(file, statSync(rawPath).size, readHead(rawPath));
-    return { facts: { compression, inner: 'none', format: info.format, virtualBytes: info.virtualBytes }, rawPath, dispose };
+    const facts: ImageFacts = { compression, inner: 'none', format: info.format, virtualBytes: info.virtualBytes, ...(packaged ? { package: packaged.format } : {}) };
+    return { facts, rawPath, dispose };
   } catch (e) {
     dispose();
     throw e;

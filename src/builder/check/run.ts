@@ -10,6 +10,7 @@ import { detectContainer, openImage, requireImageFile } from './read-image';
 import { judge } from '../clouds/digitalocean/rules';
 import { PreflightError, SpecError } from '../common/errors';
 import { ToolRunner } from '../common/tools';
+import { findPackage } from '../convert/packages';
 import { diskFormat } from '../flag-values';
 import { DiskFormatName } from '../spec';
 
@@ -50,11 +51,14 @@ export async function checkConvertedImage(
 ): Promise<CheckReport> {
   tools.require(CHECK_TOOLS);
   const info = JSON.parse((await tools.run({ tool: 'qemu-img', args: ['info', '--output=json', uncompressed] })).stdout) as { 'format': string; 'virtual-size': number };
+  const compression = detectContainer(readHead(artifact));
+  const packaged = compression === 'tar' ? findPackage(artifact) : undefined;
   const facts: ImageFacts = {
-    compression: detectContainer(readHead(artifact)),
+    compression,
     inner: detectContainer(readHead(uncompressed)),
     format: info.format,
     virtualBytes: info['virtual-size'],
+    ...(packaged ? { package: packaged.format } : {}),
   };
   return report(artifact, judge({ image: facts, disk: await inspectDisk(sourceRaw, tools) }, options));
 }

@@ -1,11 +1,12 @@
 /** `build`'s flags turned into a convert spec: the whole chain, as a construct would write it. */
 import * as path from 'node:path';
-import { CommandArgs, one } from '../cli-args';
+import { CommandArgs, FlagTable, one } from '../cli-args';
 import { SpecError } from '../common/errors';
 import { choice, imageReference, readSizeMiB, wholeNumber } from '../flag-values';
 import { outputFormat } from '../output-format';
 import {
-  DEFAULT_BOOT_PARTITION_MIB, FIRMWARES, INJECT_MODES, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, RootfsSourceSpec, StageSpec, VM_PROFILES,
+  DEFAULT_BOOT_PARTITION_MIB, FIRMWARES, INJECT_MODES, MIN_BOOT_PARTITION_MIB, PARTITION_TABLES, ROOT_FILESYSTEMS, RootfsSourceSpec, StageSpec,
+  VM_PROFILES,
 } from '../spec';
 
 const MAX_DISK_MIB = 16 * 1024 * 1024;
@@ -14,6 +15,19 @@ const MAX_DISK_MIB = 16 * 1024 * 1024;
 const MAX_BOOT_MIB = 65536;
 
 /** Relative paths are resolved against `cwd`; `output` comes back absolute. */
+/** The flags that say what the rootfs is and how the VM layer is added: `build`'s, and `preview --virtiofs`'s. */
+export const ROOTFS_SOURCE_FLAGS: FlagTable = {
+  'dockerfile': 'value',
+  'image': 'value',
+  'tar': 'value',
+  'context': 'value',
+  'build-arg': 'repeatable',
+  'target': 'value',
+  'inject': 'value',
+  'profile': 'value',
+  'no-app-service': 'switch',
+};
+
 export function buildSpecFromArgs(args: CommandArgs, cwd: string): { spec: StageSpec; output: string } {
   const output = one(args, 'output');
   if (!output) throw new SpecError('--output FILE is required: where to write the image');
@@ -22,6 +36,11 @@ export function buildSpecFromArgs(args: CommandArgs, cwd: string): { spec: Stage
   const bootSize = one(args, 'boot-size');
   const bootPartitionMiB = bootSize === undefined ? DEFAULT_BOOT_PARTITION_MIB : wholeNumber('boot-size', bootSize, MIN_BOOT_PARTITION_MIB, MAX_BOOT_MIB, '256');
   const firmware = choice('firmware', one(args, 'firmware') ?? 'bios', FIRMWARES);
+  const rootFilesystem = choice('root-fs', one(args, 'root-fs') ?? 'ext4', ROOT_FILESYSTEMS);
+  const profile = choice('profile', one(args, 'profile') ?? 'generic', VM_PROFILES);
+  if (rootFilesystem === 'xfs' && profile === 'digitalocean') {
+    throw new SpecError('--root-fs xfs cannot be used with --profile digitalocean: DigitalOcean needs ext3 or ext4 for the root filesystem; use --root-fs ext4 (the default)');
+  }
   const spec: StageSpec = {
     stage: 'convert',
     format,
@@ -36,12 +55,14 @@ export function buildSpecFromArgs(args: CommandArgs, cwd: string): { spec: Stage
         sizeMiB: parseSizeMiB(one(args, 'size')),
         partitionTable: choice('partition-table', one(args, 'partition-table') ?? 'mbr', PARTITION_TABLES),
         bootPartitionMiB,
+        // ext4 is the default and stays out of the spec, so ext4 fingerprints are unchanged
+        ...(rootFilesystem === 'ext4' ? {} : { rootFilesystem }),
         rootfs: {
           stage: 'rootfs',
           source,
           vm: {
             inject: choice('inject', one(args, 'inject') ?? 'auto', INJECT_MODES),
-            profile: choice('profile', one(args, 'profile') ?? 'generic', VM_PROFILES),
+            profile,
             appService: !args.flags.has('no-app-service'),
           },
         },
@@ -51,7 +72,7 @@ export function buildSpecFromArgs(args: CommandArgs, cwd: string): { spec: Stage
   return { spec, output: path.resolve(cwd, output) };
 }
 
-function sourceFromArgs(args: CommandArgs, cwd: string): RootfsSourceSpec {
+export function sourceFromArgs(args: CommandArgs, cwd: string): RootfsSourceSpec {
   const sources = ['dockerfile', 'image', 'tar'].filter(s => args.flags.has(s));
   if (sources.length !== 1) {
     throw new SpecError(`give exactly one source: --dockerfile FILE, --image REF or --tar FILE (got ${sources.length ? sources.map(s => `--${s}`).join(' and ') : 'none'})`);

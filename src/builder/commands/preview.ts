@@ -1,12 +1,27 @@
+import { ROOTFS_SOURCE_FLAGS } from './build-spec';
 import { Command, CommandContext } from './command';
 import { openCache } from './run-spec';
 import { one } from '../cli-args';
 import { SpecError } from '../common/errors';
 import { buildStage, newBuildContext } from '../pipeline';
 import { PreviewFromSpec, previewCommand } from '../preview/command';
+import { previewVirtiofsCommand } from '../preview/virtiofs-command';
 import { readSpecFile } from '../spec-file';
 
 const OPTIONS = `Preview options
+  --virtiofs             boot a source with no disk image: the rootfs (built or cached, exported once
+                         beside its cache entry) is served by virtiofsd and the image's own kernel and
+                         initrd boot with root=virtiofs; each boot gets a private copy, the cache stays
+                         as built. Takes build's source flags instead of IMAGE:
+                         --dockerfile FILE | --image REF | --tar FILE, with --context, --build-arg,
+                         --target, --inject, --profile (default digitalocean), --no-app-service.
+                         The initrd must hold virtiofs.ko (kernels this tool installs have it; else
+                         RUN echo virtiofs >> /etc/initramfs-tools/modules before the kernel install).
+                         Needs root: virtiofsd's namespace sandbox, and keeping the files' owners
+                         (only root's tar can chown). Debian 12's virtiofsd (QEMU 7.2's C one) cannot run as
+                         another user (setgroups is denied in a user namespace), so that is refused;
+                         with a Rust virtiofsd (CDKTF_DOCKER_VM_VIRTIOFSD) another user's export is
+                         all theirs and the guest sees every file as root's. QEMU needs no root.
   --spec FILE            a LocalPreview construct's spec (cdktf synth writes it): builds the disk when not
                          cached, and boots it with the Droplets' hostname, user data and public keys
   --ssh-key FILE.pub     public key put in the config drive; ssh logs in with FILE (required, except with
@@ -44,11 +59,17 @@ export const preview: Command = {
     'memory': 'value',
     'quiet': 'switch',
     'cache-dir': 'value',
+    'virtiofs': 'switch',
+    ...ROOTFS_SOURCE_FLAGS,
   },
-  synopsis: 'IMAGE --ssh-key FILE.pub [--user-data FILE] [--direct-kernel] [options]',
+  synopsis: 'IMAGE --ssh-key FILE.pub [--user-data FILE] [--direct-kernel] [options]\n  cdktf-docker-vm preview --virtiofs SOURCE --ssh-key FILE.pub [options]',
   options: OPTIONS,
-  examples: ['vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub --user-data init.sh --forward 8080:80'],
+  examples: [
+    'vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub --user-data init.sh --forward 8080:80',
+    '--virtiofs --dockerfile Dockerfile --ssh-key ~/.ssh/id_ed25519.pub --exit-when-ready',
+  ],
   run: async (args, context) => {
+    if (args.flags.has('virtiofs')) return previewVirtiofsCommand(args, context);
     const specPath = one(args, 'spec');
     const fromSpec = specPath ? await buildForPreview(specPath, one(args, 'cache-dir'), context) : undefined;
     return previewCommand(args, context.progress, context.signal, context.io, fromSpec);

@@ -4,6 +4,8 @@ import { cacheCommand } from './cache';
 import { check } from './check';
 import { Command } from './command';
 import { deleteImageObjectCommand } from './delete-image-object';
+import { removeLibvirtXmlCommand, writeLibvirtXmlCommand } from './libvirt-domain';
+import { libvirtXmlCommand } from './libvirt-xml';
 import { preview } from './preview';
 import { probeImageUrlCommand } from './probe-image-url';
 import { removeArtifactCommand } from './remove-artifact';
@@ -15,8 +17,8 @@ import { SpecError } from '../common/errors';
 
 /** Every command, in the order of --help. */
 export const COMMANDS: readonly Command[] = [
-  build, run, boot, check, preview, waitReadyCommand, uploadImageCommand, sealImageCommand, deleteImageObjectCommand, probeImageUrlCommand,
-  removeArtifactCommand, cacheCommand,
+  build, run, boot, check, preview, libvirtXmlCommand, waitReadyCommand, uploadImageCommand, sealImageCommand, deleteImageObjectCommand,
+  probeImageUrlCommand, removeArtifactCommand, writeLibvirtXmlCommand, removeLibvirtXmlCommand, cacheCommand,
 ];
 
 /** The flags that take no value in any command, so argv can be split before the command is known. */

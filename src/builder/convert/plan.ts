@@ -1,6 +1,6 @@
 import { GZIP_MEMBER_TOOLS, GzipMemberTool } from './gzip-members';
 import { ToolCall, findTool } from '../common/tools';
-import { CompressionName, DiskFormatName, diskFormatFacts, imageExtension } from '../spec';
+import { CompressionName, DiskFormatName, PackagerName, diskFormatFacts, imageExtension, packageFacts } from '../spec';
 
 export function artifactFileName(format: DiskFormatName, compression: CompressionName): string {
   return `disk${imageExtension(format, compression)}`;
@@ -16,6 +16,8 @@ export interface ConvertPlan {
   readonly gzip?: GzipMemberTool;
   /** Compresses `image` to the artifact with bzip2. */
   readonly bzip2?: ToolCall;
+  /** Writes the artifact, a package holding `image` (named as the package names its disk), with this packager (packages.ts). */
+  readonly packager?: PackagerName;
 }
 
 /**
@@ -34,7 +36,8 @@ export function planConvert(format: DiskFormatName, compression: CompressionName
   const artifact = `${tmpDir}/${artifactFileName(format, compression)}`;
   const f = diskFormatFacts(format);
   const copyNeeded = format !== 'raw' || compression === 'none';
-  const image = !copyNeeded ? inputRaw : compression === 'none' ? artifact : `${tmpDir}/${artifactFileName(format, 'none')}`;
+  const pkg = packageFacts(format);
+  const image = pkg ? `${tmpDir}/${pkg.diskMember}` : !copyNeeded ? inputRaw : compression === 'none' ? artifact : `${tmpDir}/${artifactFileName(format, 'none')}`;
   const convert: ToolCall | undefined = !copyNeeded ? undefined : format === 'raw'
     ? { tool: 'cp', args: ['--reflink=auto', '--sparse=always', '--', inputRaw, image] }
     : { tool: 'qemu-img', args: ['convert', '-q', '-f', 'raw', '-O', f.qemuName, ...f.qemuOptions, inputRaw, image] };
@@ -44,5 +47,6 @@ export function planConvert(format: DiskFormatName, compression: CompressionName
     image,
     gzip: compression === 'gzip' ? gzipTool : undefined,
     bzip2: compression === 'bzip2' ? { tool: 'bzip2', args: ['-9', '-c', image], stdoutFile: artifact } : undefined,
+    ...(pkg ? { packager: pkg.packager } : {}),
   };
 }

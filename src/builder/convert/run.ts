@@ -1,23 +1,37 @@
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipInMembers } from './gzip-members';
 import type { ConvertMeta } from './meta';
+import { writePackage } from './packages';
 import { chooseGzipTool, isInstalled, planConvert } from './plan';
 import { fixVmdkCid } from './vmdk-cid';
 import type { BootloaderMeta } from '../bootloader/meta';
 import { checkConvertedImage, preflightError } from '../check/run';
+import { SpecError } from '../common/errors';
 import { derivedHex32 } from '../common/ids';
 import { StageInput, StageOutput, StageRunContext } from '../common/stage-definition';
-import { ConvertSpec } from '../spec';
+import { ConvertSpec, compressionProblem, diskFormatInside } from '../spec';
 
 export async function runConvert(spec: ConvertSpec, bootable: StageInput<BootloaderMeta>, ctx: StageRunContext): Promise<StageOutput<ConvertMeta>> {
   const { tools, progress } = ctx;
   const inputRaw = bootable.artifact;
+  const problem = compressionProblem(spec.format, spec.compression);
+  if (problem) throw new SpecError(`convert spec: ${problem}`);
   const plan = planConvert(spec.format, spec.compression, inputRaw, ctx.tmpDir, chooseGzipTool(isInstalled));
   const compressor = plan.gzip ?? plan.bzip2?.tool;
   progress.step('convert', `${spec.format}${compressor ? ` + ${compressor}` : ''}`);
   if (plan.convert) await tools.run(plan.convert);
-  if (spec.format === 'vmdk') fixVmdkCid(plan.image, derivedHex32(bootable.entry.fingerprint, 'vmdk-cid'));
+  if (diskFormatInside(spec.format) === 'vmdk') fixVmdkCid(plan.image, derivedHex32(bootable.entry.fingerprint, 'vmdk-cid'));
+  if (plan.packager) {
+    progress.step('convert', `writing the ${spec.format} package`);
+    writePackage(plan.packager, {
+      disk: plan.image,
+      output: plan.artifact,
+      virtualBytes: statSync(inputRaw).size,
+      firmware: bootable.meta.firmware ?? 'bios',
+      name: `cdktf-docker-vm-${bootable.entry.fingerprint.slice(0, 12)}`,
+    });
+  }
   if (plan.gzip) {
     const report = percentSteps(percent => progress.step('convert', `${plan.gzip} ${percent}%`));
     await gzipInMembers({ input: plan.image, output: plan.artifact, tool: plan.gzip, tools, onProgress: report });

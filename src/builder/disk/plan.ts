@@ -1,11 +1,16 @@
 import { SizeTooSmallError, SpecError } from '../common/errors';
 import { derivedHex32, derivedUuid, fatSerialForFstab } from '../common/ids';
 import { ToolCall } from '../common/tools';
-import { DiskSpec, MIN_BOOT_PARTITION_MIB } from '../spec';
+import { DiskSpec, MIN_BOOT_PARTITION_MIB, RootFilesystemName } from '../spec';
 
 export const MIB = 1024 * 1024;
 const SECTOR = 512;
 const INODE_SIZE = 256;
+const XFS_INODE_SIZE = 512;
+/** mkfs.xfs (xfsprogs >= 5.19) refuses a data section below 300 MB. */
+export const XFS_MIN_BYTES = 300 * MIB;
+/** XFS log size mkfs.xfs 6.1 picks for small filesystems (its floor), reserved in the minimum. */
+const XFS_LOG_MIB = 64;
 /** Fixed timestamp for files the builder writes, when SOURCE_DATE_EPOCH is not set. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 0;
 
@@ -42,11 +47,24 @@ export interface DiskPlan {
   readonly ids: DiskIds;
   readonly sfdiskScript: string;
   readonly fstab: string;
+  readonly rootFilesystem: RootFilesystemName;
   readonly calls: {
     readonly partition: ToolCall;
     readonly formatBoot: ToolCall;
+    /** ext4: mke2fs -d straight into the disk file; xfs: mkfs.xfs -p into `xfs.rootImage`. */
     readonly formatRoot: ToolCall;
   };
+  /** XFS only: the separate root filesystem file (mkfs.xfs has no offset option), and the copy into the disk. */
+  readonly xfs?: {
+    readonly rootImage: string;
+    readonly protofile: string;
+    readonly copyIntoDisk: ToolCall;
+  };
+}
+
+/** The root filesystem a spec asks for (absent: ext4). */
+export function rootFilesystemOf(spec: DiskSpec): RootFilesystemName {
+  return spec.rootFilesystem ?? 'ext4';
 }
 
 /**
@@ -59,10 +77,11 @@ export interface DiskPlan {
 export function planLayout(spec: DiskSpec, rootfs: RootfsSizing): DiskLayout {
   const inodes = Math.max(16384, Math.ceil(rootfs.entries * 1.5));
   const journalMiB = rootfs.dataBytes < 256 * MIB ? 16 : 64;
-  const minRootBytes = roundUp(
-    rootfs.dataBytes + inodes * INODE_SIZE + journalMiB * MIB + Math.ceil(rootfs.dataBytes * 0.02) + 4 * MIB,
-    MIB,
-  );
+  // XFS: 512-byte inodes, a 64 MiB log, 5% for allocation groups and btrees, and mkfs.xfs's 300 MB floor
+  const minRootBytes = rootFilesystemOf(spec) === 'xfs'
+    ? Math.max(XFS_MIN_BYTES,
+      roundUp(rootfs.dataBytes + inodes * XFS_INODE_SIZE + XFS_LOG_MIB * MIB + Math.ceil(rootfs.dataBytes * 0.05) + 16 * MIB, MIB))
+    : roundUp(rootfs.dataBytes + inodes * INODE_SIZE + journalMiB * MIB + Math.ceil(rootfs.dataBytes * 0.02) + 4 * MIB, MIB);
   const bootBytes = spec.bootPartitionMiB * MIB;
   const bootOffsetBytes = MIB;
   const rootOffsetBytes = bootOffsetBytes + bootBytes;
@@ -135,17 +154,22 @@ export function planDisk(spec: DiskSpec, rootfs: RootfsSizing, fingerprint: stri
       `start=${sectors(layout.rootOffsetBytes)}, size=${sectors(layout.rootBytes)}, type=83`,
       '',
     ].join('\n');
+  const rootFilesystem = rootFilesystemOf(spec);
   const fstab = [
     '# written by cdktf-docker-vm',
-    `UUID=${ids.rootUuid} / ext4 defaults,errors=remount-ro 0 1`,
+    // XFS has no errors= option and no boot-time fsck (xfs_repair is run by hand): pass 0
+    rootFilesystem === 'xfs' ? `UUID=${ids.rootUuid} / xfs defaults 0 0` : `UUID=${ids.rootUuid} / ext4 defaults,errors=remount-ro 0 1`,
     `UUID=${fatSerialForFstab(ids.bootSerial)} /boot vfat defaults,nofail,umask=0077 0 2`,
     '',
   ].join('\n');
+  const xfs = rootFilesystem === 'xfs' ? planXfs(layout, ids, diskFile) : undefined;
   return {
     layout,
     ids,
     sfdiskScript,
     fstab,
+    rootFilesystem,
+    ...(xfs ? { xfs: xfs.files } : {}),
     calls: {
       partition: { tool: 'sfdisk', args: ['--quiet', '--no-reread', '--no-tell-kernel', '--wipe', 'never', diskFile] },
       formatBoot: {
@@ -154,7 +178,7 @@ export function planDisk(spec: DiskSpec, rootfs: RootfsSizing, fingerprint: stri
         // the serial, so -i must come after it to win.
         args: ['--invariant', '-F', '16', '-n', 'BOOT', '-i', ids.bootSerial, '--offset', String(sectors(layout.bootOffsetBytes)), diskFile, String(layout.bootBytes / 1024)],
       },
-      formatRoot: {
+      formatRoot: xfs ? xfs.formatRoot : {
         tool: 'mke2fs',
         args: [
           '-q', '-F', '-t', 'ext4', '-b', '4096',
@@ -171,6 +195,32 @@ export function planDisk(spec: DiskSpec, rootfs: RootfsSizing, fingerprint: stri
           `${layout.rootBytes / 1024}k`,
         ],
         failureHint: 'mke2fs could not write the root filesystem; if it ran out of space, give a larger --size',
+      },
+    },
+  };
+}
+
+/**
+ * mkfs.xfs -p into a file of the root partition's size (mkfs.xfs cannot write
+ * at an offset), then dd into the disk at the partition's offset, skipping
+ * zero blocks so the disk stays sparse. The UUID is derived like ext4's.
+ */
+function planXfs(layout: DiskLayout, ids: DiskIds, diskFile: string): { formatRoot: ToolCall; files: NonNullable<DiskPlan['xfs']> } {
+  const dir = diskFile.slice(0, diskFile.lastIndexOf('/') + 1);
+  const rootImage = `${dir}root.xfs`;
+  const protofile = `${dir}root.proto`;
+  return {
+    formatRoot: {
+      tool: 'mkfs.xfs',
+      args: ['-q', '-f', '-L', 'root', '-m', `uuid=${ids.rootUuid}`, '-d', `size=${layout.rootBytes}`, '-p', protofile, rootImage],
+      failureHint: 'mkfs.xfs could not write the root filesystem; if it ran out of space, give a larger --size',
+    },
+    files: {
+      rootImage,
+      protofile,
+      copyIntoDisk: {
+        tool: 'dd',
+        args: [`if=${rootImage}`, `of=${diskFile}`, 'bs=1M', `seek=${layout.rootOffsetBytes / MIB}`, 'conv=notrunc,sparse', 'status=none'],
       },
     },
   };

@@ -1,7 +1,8 @@
-import { statfsSync, truncateSync, writeFileSync } from 'node:fs';
+import { rmSync, statfsSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DiskMeta } from './meta';
 import { DiskPlan, planDisk } from './plan';
+import { makeXfsRoot } from './xfs-root';
 import { BuilderError, SizeTooSmallError, ToolFailedError } from '../common/errors';
 import { formatBytes } from '../common/progress';
 import { reproducibleEnv, sourceDateEpoch } from '../common/reproducible';
@@ -22,17 +23,18 @@ export async function runDisk(spec: DiskSpec, rootfs: StageInput<RootfsMeta>, ct
   const facts = rootfs.meta;
   const diskFile = ctx.artifact;
   const plan = planDisk(spec, facts, ctx.cacheKey, diskFile, rootfs.artifact);
-  tools.require(['sfdisk', 'mkfs.fat', 'mke2fs', 'debugfs']);
+  tools.require(plan.xfs ? ['sfdisk', 'mkfs.fat', 'mkfs.xfs', 'xfs_db', 'dd'] : ['sfdisk', 'mkfs.fat', 'mke2fs', 'debugfs']);
   const { layout } = plan;
   progress.step('disk', `${spec.partitionTable} table, boot ${formatBytes(layout.bootBytes)}, root ${formatBytes(layout.rootBytes)} (${spec.sizeMiB === undefined ? 'auto' : 'explicit'} size)`);
 
   truncateSync(createEmpty(diskFile), layout.totalBytes);
   await tools.run(plan.calls.partition, { input: plan.sfdiskScript });
   await tools.run(plan.calls.formatBoot);
-  progress.step('disk', `writing ext4 from ${formatBytes(facts.dataBytes)} of files`);
+  progress.step('disk', `writing ${plan.rootFilesystem} from ${formatBytes(facts.dataBytes)} of files`);
   const epoch = sourceDateEpoch(facts.newestMtime);
   try {
-    await tools.run(plan.calls.formatRoot, { env: reproducibleEnv(epoch) });
+    if (plan.xfs) await writeXfsRoot(plan, recordedEntries(rootfs), rootfs.artifact, tmpDir, ctx);
+    else await tools.run(plan.calls.formatRoot, { env: reproducibleEnv(epoch) });
   } catch (e) {
     if (e instanceof ToolFailedError && /no space|could not allocate|not enough space|too small/i.test(e.stderrTail)) {
       // The disk file is sparse: a full host filesystem looks the same to mke2fs as a root partition that is too small.
@@ -51,11 +53,55 @@ export async function runDisk(spec: DiskSpec, rootfs: StageInput<RootfsMeta>, ct
     }
     throw e;
   }
-  await applyFixups(plan, recordedEntries(rootfs), diskFile, tmpDir, tools, epoch);
+  if (!plan.xfs) await applyFixups(plan, recordedEntries(rootfs), diskFile, tmpDir, tools, epoch);
   return {
     files: [path.basename(diskFile)],
-    meta: { layout, ids: plan.ids, partitionTable: spec.partitionTable },
+    meta: { layout, ids: plan.ids, partitionTable: spec.partitionTable, ...(plan.xfs ? { rootFilesystem: 'xfs' as const } : {}) },
   };
+}
+
+/**
+ * XFS: the fixups go into the protofile (fstab, sane hosts/hostname, no
+ * /.dockerenv), mkfs.xfs writes a separate root file, dd copies it into the
+ * disk sparsely, and the root file is removed.
+ */
+async function writeXfsRoot(plan: DiskPlan, entries: RecordedEntries, tarFile: string, tmpDir: string, ctx: StageRunContext): Promise<void> {
+  const xfs = plan.xfs!;
+  try {
+    truncateSync(createEmpty(xfs.rootImage), plan.layout.rootBytes);
+    const result = await makeXfsRoot({
+      tarFile,
+      rootImage: xfs.rootImage,
+      workDir: tmpDir,
+      protofile: xfs.protofile,
+      mkfs: plan.calls.formatRoot,
+      writes: new Map(Object.entries(fixupWrites(plan, entries))),
+      omit: new Set(['.dockerenv']),
+    }, ctx.tools);
+    if (result.hardLinksCopied > 0) ctx.progress.step('disk', `xfs: ${result.hardLinksCopied} hard links written as separate copies (mkfs.xfs -p has no hard links)`);
+    await ctx.tools.run(xfs.copyIntoDisk);
+  } finally {
+    rmSync(xfs.rootImage, { force: true });
+    rmSync(xfs.protofile, { force: true });
+  }
+}
+
+/**
+ * The files the builder writes into a root, by path: the fstab, and
+ * hosts/hostname where docker left them an empty regular file or nothing
+ * (`emptyOrMissing` answers from wherever the root's files are described).
+ */
+export function rootFixupWrites(fstab: string, emptyOrMissing: (relPath: string) => boolean): Record<string, string> {
+  const writes: Record<string, string> = { 'etc/fstab': fstab };
+  for (const [p, content] of Object.entries(SANE_FILES)) if (emptyOrMissing(p)) writes[p] = content;
+  return writes;
+}
+
+function fixupWrites(plan: DiskPlan, entries: RecordedEntries): Record<string, string> {
+  return rootFixupWrites(plan.fstab, p => {
+    const e = entries[p];
+    return !e || (e.type === 'file' && e.size === 0);
+  });
 }
 
 /** Below this much free space on the cache filesystem, an mke2fs "no space" is the host's, not the partition's. */
@@ -84,11 +130,7 @@ async function applyFixups(
   plan: DiskPlan, entries: RecordedEntries, diskFile: string, tmpDir: string, tools: ToolRunner, epoch: number,
 ): Promise<void> {
   const byPath = new Map(Object.entries(entries));
-  const writes: Record<string, string> = { 'etc/fstab': plan.fstab };
-  for (const [p, content] of Object.entries(SANE_FILES)) {
-    const e = byPath.get(p);
-    if (!e || (e.type === 'file' && e.size === 0)) writes[p] = content;
-  }
+  const writes = fixupWrites(plan, entries);
   const cmds: string[] = [];
   if (byPath.has('.dockerenv')) cmds.push('rm /.dockerenv');
   if (!byPath.has('etc')) cmds.push('mkdir /etc', 'sif /etc mode 040755');

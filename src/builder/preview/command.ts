@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseForward } from './qemu-args';
-import { PreviewSession, startPreview } from './run';
+import { PreviewGuestOptions, PreviewSession, startPreview } from './run';
 import { CommandArgs, Io, one } from '../cli-args';
 import { SpecError } from '../common/errors';
 import { Progress } from '../common/progress';
@@ -32,6 +32,7 @@ export function parseDiskSizeMiB(value: string): number {
 export async function previewCommand(
   args: CommandArgs, progress: Progress, signal: AbortSignal, io: Io, fromSpec?: PreviewFromSpec,
 ): Promise<number> {
+  rejectVirtiofsOnlyFlags(args);
   if (fromSpec && args.positional.length > 0) throw new SpecError(`unexpected argument ${args.positional[0]}: with --spec the image comes from the spec`);
   const image = fromSpec?.image ?? args.positional[0];
   if (!image) throw new SpecError('preview needs an IMAGE; example: cdktf-docker-vm preview vm.qcow2 --ssh-key ~/.ssh/id_ed25519.pub');
@@ -45,37 +46,60 @@ export async function previewCommand(
   }
   const format = diskFormat(one(args, 'format')) ?? fromSpec?.format;
   const diskSize = one(args, 'disk-size');
-  const sshPort = one(args, 'ssh-port');
-  if (sshPort !== undefined && !/^\d+$/.test(sshPort)) throw new SpecError(`--ssh-port ${sshPort} is not a port number`);
-  const timeoutFlag = one(args, 'timeout');
-  const timeout = timeoutFlag === undefined ? undefined : seconds('timeout', timeoutFlag);
-  const memory = memoryMiB(one(args, 'memory'));
-
+  const guest = guestOptionsFromArgs(args, progress, signal, sshKey, fromSpec?.metadata);
   const specUserData = fromSpec?.metadata.userData !== undefined && one(args, 'user-data') === undefined
     ? writePrivateTemp('user_data', fromSpec.metadata.userData) : undefined;
   let session: PreviewSession;
   try {
     session = await startPreview({
+      ...guest,
       image,
       format,
-      sshPublicKey: sshKey,
-      extraPublicKeys: fromSpec?.metadata.publicKeys,
-      userData: one(args, 'user-data') ?? specUserData?.file,
-      hostname: one(args, 'hostname') ?? fromSpec?.metadata.hostname,
+      userData: guest.userData ?? specUserData?.file,
       diskSizeMiB: diskSize === undefined ? undefined : parseDiskSizeMiB(diskSize),
-      sshPort: sshPort === undefined ? undefined : Number(sshPort),
-      forwards: (args.flags.get('forward') ?? []).map(parseForward),
-      user: one(args, 'user'),
-      timeoutSeconds: timeout,
-      consoleLog: one(args, 'console-log'),
       directKernel: args.flags.has('direct-kernel'),
-      memoryMiB: memory,
-      progress,
-      signal,
     });
   } finally {
     specUserData?.remove();
   }
+  return runSession(session, args, progress, signal, io);
+}
+
+/** Source flags belong to --virtiofs: a disk IMAGE was built already. */
+const VIRTIOFS_ONLY_FLAGS = ['dockerfile', 'image', 'tar', 'context', 'build-arg', 'target', 'inject', 'profile', 'no-app-service'];
+
+function rejectVirtiofsOnlyFlags(args: CommandArgs): void {
+  const stray = VIRTIOFS_ONLY_FLAGS.find(f => args.flags.has(f));
+  if (stray) {
+    throw new SpecError(`--${stray} is a source flag of preview --virtiofs; add --virtiofs to boot that source with no disk, or build a disk first (cdktf-docker-vm build --${stray} ... --output vm.qcow2) and preview vm.qcow2`);
+  }
+}
+
+/** The flags every preview takes (ssh key, user data, hostname, ports, user, timeout, console log, memory). */
+export function guestOptionsFromArgs(
+  args: CommandArgs, progress: Progress, signal: AbortSignal, sshKey: string, metadata?: PreviewMetadataSpec,
+): PreviewGuestOptions {
+  const sshPort = one(args, 'ssh-port');
+  if (sshPort !== undefined && !/^\d+$/.test(sshPort)) throw new SpecError(`--ssh-port ${sshPort} is not a port number`);
+  const timeoutFlag = one(args, 'timeout');
+  return {
+    sshPublicKey: sshKey,
+    extraPublicKeys: metadata?.publicKeys,
+    userData: one(args, 'user-data'),
+    hostname: one(args, 'hostname') ?? metadata?.hostname,
+    sshPort: sshPort === undefined ? undefined : Number(sshPort),
+    forwards: (args.flags.get('forward') ?? []).map(parseForward),
+    user: one(args, 'user'),
+    timeoutSeconds: timeoutFlag === undefined ? undefined : seconds('timeout', timeoutFlag),
+    consoleLog: one(args, 'console-log'),
+    memoryMiB: memoryMiB(one(args, 'memory')),
+    progress,
+    signal,
+  };
+}
+
+/** Reports readiness, prints the ssh command, then stops at once (--exit-when-ready) or runs until a signal. */
+export async function runSession(session: PreviewSession, args: CommandArgs, progress: Progress, signal: AbortSignal, io: Io): Promise<number> {
   try {
     const ok = session.cloudInitStatus === 'done';
     if (!ok) {

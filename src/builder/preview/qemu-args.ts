@@ -14,8 +14,8 @@ export interface DirectKernel {
 
 export interface PreviewQemuInput {
   readonly accelerator: 'kvm' | 'tcg';
-  /** qcow2 overlay backed by the image: the guest writes here, never to the image. */
-  readonly overlay: string;
+  /** qcow2 overlay backed by the image: the guest writes here, never to the image. Absent for a virtiofs root. */
+  readonly overlay?: string;
   /** ISO9660 config drive labelled config-2. */
   readonly configDrive: string;
   readonly sshPort: number;
@@ -37,7 +37,7 @@ export function planPreviewQemu(input: PreviewQemuInput): string[] {
     '-machine', 'pc', '-accel', input.accelerator, '-m', String(input.memoryMiB), '-smp', String(input.cpus),
     // No default floppy, CD-ROM or VGA: blkid probing an empty floppy costs seconds at every boot.
     '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
-    '-drive', `file=${qemuPath(input.overlay)},format=qcow2,if=virtio,cache=unsafe`,
+    ...(input.overlay ? ['-drive', `file=${qemuPath(input.overlay)},format=qcow2,if=virtio,cache=unsafe`] : []),
     '-drive', `file=${qemuPath(input.configDrive)},format=raw,if=virtio,readonly=on`,
     '-netdev', `user,id=n0${hostfwds}`,
     '-device', 'virtio-net-pci,netdev=n0',

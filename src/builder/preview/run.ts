@@ -3,9 +3,10 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSyn
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { bootPartitionOffset, initrdCopy, planBootFileCopies, syslinuxCfgHasInitrd } from './boot-files';
-import { checkHostname, checkPublicKey, planConfigDrive } from './config-drive';
+import { checkHostname, checkPublicKey } from './config-drive';
 import { DirectKernel, kernelCmdlineFromSyslinuxCfg, planPreviewQemu, PortForward, validPort } from './qemu-args';
-import { NotReadyError, ReadyTimings, runSsh, SshResult, SshTarget, sshCommandLine, waitUntilReady } from './ssh-wait';
+import { NotReadyError, ReadyResult, ReadyTimings, runSsh, SshResult, SshTarget, sshCommandLine, waitUntilReady } from './ssh-wait';
+import { writeConfigDriveIso } from './write-config-drive';
 import { lastLines } from '../boot/console';
 import { prepareImage } from '../boot/qemu';
 import { QemuProcess } from '../boot/qemu-process';
@@ -15,10 +16,8 @@ import { Progress } from '../common/progress';
 import { ToolRunner } from '../common/tools';
 import { DiskFormatName, qemuFormatName } from '../spec';
 
-export interface PreviewOptions {
-  readonly image: string;
-  /** Guessed from the file name when absent. */
-  readonly format?: DiskFormatName;
+/** What every preview takes, whatever it boots from. */
+export interface PreviewGuestOptions {
   /** OpenSSH public key file; the private key is the same path without `.pub`. */
   readonly sshPublicKey: string;
   /** More OpenSSH public keys (contents) for the config drive, e.g. all the Droplets' keys. */
@@ -26,8 +25,6 @@ export interface PreviewOptions {
   readonly userData?: string;
   /** @default 'preview' */
   readonly hostname?: string;
-  /** Virtual size of the overlay the guest sees, so first-boot growpart has room. @default 25 GiB */
-  readonly diskSizeMiB?: number;
   /** @default a free port */
   readonly sshPort?: number;
   readonly forwards?: readonly PortForward[];
@@ -37,14 +34,22 @@ export interface PreviewOptions {
   readonly timeoutSeconds?: number;
   /** @default console.log in the session's temp dir */
   readonly consoleLog?: string;
-  /** Boot the image's kernel and initrd with -kernel/-initrd, skipping the bootloader. */
-  readonly directKernel?: boolean;
   /** @default 1024 */
   readonly memoryMiB?: number;
   /** @default 2 */
   readonly cpus?: number;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+}
+
+export interface PreviewOptions extends PreviewGuestOptions {
+  readonly image: string;
+  /** Guessed from the file name when absent. */
+  readonly format?: DiskFormatName;
+  /** Virtual size of the overlay the guest sees, so first-boot growpart has room. @default 25 GiB */
+  readonly diskSizeMiB?: number;
+  /** Boot the image's kernel and initrd with -kernel/-initrd, skipping the bootloader. */
+  readonly directKernel?: boolean;
 }
 
 export interface PreviewSession {
@@ -65,6 +70,26 @@ export interface PreviewSession {
   stop(): Promise<void>;
 }
 
+/** The session of a preview that is ready: the same for a disk and a virtiofs root. */
+export function readySession(parts: {
+  sshPort: number; target: SshTarget; consoleLog: string; qemu: QemuProcess; uuid: string; ready: ReadyResult; stop: () => Promise<void>;
+}): PreviewSession {
+  const { sshPort, target, consoleLog, qemu, ready } = parts;
+  return {
+    sshPort,
+    sshCommand: sshCommandLine(target),
+    consoleLog,
+    accelerator: qemu.accelerator,
+    uuid: parts.uuid,
+    timings: ready.timings,
+    cloudInitStatus: ready.cloudInitStatus,
+    cloudInitDetail: ready.cloudInitDetail,
+    ssh: (command, o = {}) => runSsh(target, command, { timeoutMs: o.timeoutMs ?? 120_000, extraOptions: o.extraOptions }),
+    stop: parts.stop,
+    exited: qemu.exited,
+  };
+}
+
 export const DEFAULT_DISK_SIZE_MIB = 25 * 1024;
 export const DEFAULT_HOSTNAME = 'preview';
 export const CONSOLE_TAIL_LINES = 40;
@@ -73,7 +98,7 @@ export const CONSOLE_TAIL_LINES = 40;
  * (seen here with -kernel) instead of reporting a KVM error. Under KVM the
  * bootloader or kernel writes to the serial console within a second or two.
  */
-const KVM_SILENCE_MS = 20_000;
+export const KVM_SILENCE_MS = 20_000;
 
 /**
  * Boots an image like a DigitalOcean Droplet (SeaBIOS, virtio disk, config
@@ -81,6 +106,7 @@ const KVM_SILENCE_MS = 20_000;
  * The image is never written: the guest writes to a qcow2 overlay in a temp dir.
  */
 export async function startPreview(opts: PreviewOptions, tools = new ToolRunner(opts.signal)): Promise<PreviewSession> {
+  if (!isFile(opts.image)) throw new SpecError(`image ${opts.image} does not exist; build one with: cdktf-docker-vm build --dockerfile Dockerfile --output ${opts.image}`);
   const input = checkOptions(opts);
   tools.require(['qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh', ...(opts.directKernel ? ['mcopy', 'sfdisk'] : [])]);
   const step = (message: string) => opts.progress?.step('preview', message);
@@ -123,19 +149,7 @@ export async function startPreview(opts: PreviewOptions, tools = new ToolRunner(
         writeFileSync(consoleLog, '');
       },
     });
-    return {
-      sshPort,
-      sshCommand: sshCommandLine(target),
-      consoleLog,
-      accelerator: qemu.accelerator,
-      uuid: input.uuid,
-      timings: ready.timings,
-      cloudInitStatus: ready.cloudInitStatus,
-      cloudInitDetail: ready.cloudInitDetail,
-      ssh: (command, o = {}) => runSsh(target, command, { timeoutMs: o.timeoutMs ?? 120_000, extraOptions: o.extraOptions }),
-      stop: () => qemu.close(),
-      exited: qemu.exited,
-    };
+    return readySession({ sshPort, target, consoleLog, qemu, uuid: input.uuid, ready, stop: () => qemu.close() });
   } catch (e) {
     const tail = lastLines(qemu.console || '(no console output)', CONSOLE_TAIL_LINES);
     await qemu.close();
@@ -148,13 +162,13 @@ export async function startPreview(opts: PreviewOptions, tools = new ToolRunner(
 }
 
 /** A port QEMU could not forward is the user's to fix: name the flags that pick another. */
-function portForwardFailure(stderrTail: string): string | undefined {
+export function portForwardFailure(stderrTail: string): string | undefined {
   return /hostfwd|host forwarding/i.test(stderrTail)
     ? `QEMU could not forward a port (is it in use? pick another with --ssh-port/--forward): ${stderrTail}`
     : undefined;
 }
 
-interface CheckedInput {
+export interface CheckedInput {
   readonly publicKey: string;
   readonly extraPublicKeys: readonly string[];
   readonly privateKey: string;
@@ -167,8 +181,7 @@ interface CheckedInput {
 }
 
 /** Every input is checked before anything is created, so a bad one leaves nothing behind. */
-function checkOptions(opts: PreviewOptions): CheckedInput {
-  if (!isFile(opts.image)) throw new SpecError(`image ${opts.image} does not exist; build one with: cdktf-docker-vm build --dockerfile Dockerfile --output ${opts.image}`);
+export function checkOptions(opts: PreviewGuestOptions & { diskSizeMiB?: number }): CheckedInput {
   const pub = opts.sshPublicKey;
   if (!isFile(pub)) throw new SpecError(`--ssh-key ${pub} does not exist; make a key pair with: ssh-keygen -t ed25519 -f KEY, then pass --ssh-key KEY.pub`);
   if (!pub.endsWith('.pub')) throw new SpecError(`--ssh-key ${pub} must be the public key file ending in .pub (the private key is the same path without .pub)`);
@@ -229,19 +242,13 @@ async function createOverlay(file: string, format: DiskFormatName, overlay: stri
   await tools.run({ tool: 'qemu-img', args: ['create', '-q', '-f', 'qcow2', '-b', path.resolve(file), '-F', qemuFormatName(format), overlay, String(sizeBytes)] });
 }
 
-async function makeConfigDrive(input: CheckedInput, work: string, tools: ToolRunner): Promise<string> {
+export async function makeConfigDrive(input: CheckedInput, work: string, tools: ToolRunner): Promise<string> {
   const staging = path.join(work, 'config-drive');
   const iso = path.join(work, 'config-drive.iso');
-  const plan = planConfigDrive(
+  await writeConfigDriveIso(
     { uuid: input.uuid, hostname: input.hostname, publicKey: input.publicKey, extraPublicKeys: input.extraPublicKeys, userData: input.userData },
-    staging, iso,
+    staging, iso, tools,
   );
-  for (const f of plan.files) {
-    const target = path.join(staging, f.path);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, f.content);
-  }
-  await tools.run(plan.call);
   return iso;
 }
 

@@ -5,6 +5,7 @@ import { DIGITALOCEAN_MAX_IMAGE_GIB } from '../../builder/clouds/digitalocean/fa
 import { endpointTemplateProblem } from '../../builder/clouds/digitalocean/spaces-url';
 import { formatsImportedBy, importedImageSuffix } from '../../builder/spec';
 import { Firmware } from '../bootloader/firmware';
+import { RootFilesystem } from '../disk/root-filesystem';
 import { isKnown, isToken, ValidationRule } from '../private/validate';
 
 /** DigitalOcean imports images up to 100 GB uncompressed. */
@@ -52,8 +53,13 @@ export const CUSTOM_IMAGE_RULES: readonly ValidationRule<CustomImageProps>[] = [
       'DigitalOcean boots custom images with BIOS only; remove firmware: Firmware.UEFI from the Bootloader',
   },
   {
+    fails: p => p.bootloader.disk.rootFilesystem === RootFilesystem.XFS,
+    message: () => 'rootFilesystem must be RootFilesystem.EXT4 for a DigitalOcean custom image, got RootFilesystem.XFS: ' +
+      'DigitalOcean needs ext3 or ext4 for the root filesystem; remove rootFilesystem: RootFilesystem.XFS from the DiskImage',
+  },
+  {
     fails: p => p.format !== undefined && !DO_FORMATS.includes(p.format),
-    message: p => `format must be one of ${DO_FORMATS.join(', ')} for a DigitalOcean custom image, got ${p.format}; use DiskFormat.QCOW2 (or make a vhd with ImageArtifact)`,
+    message: p => `format must be one of ${DO_FORMATS.join(', ')} for a DigitalOcean custom image, got ${p.format}; use DiskFormat.QCOW2 (or make a ${p.format} with ImageArtifact, for use elsewhere)`,
   },
   {
     fails: p => isKnown(p.bootloader.disk.sizeGiB) && p.bootloader.disk.sizeGiB > DO_MAX_IMAGE_SIZE_GIB,

@@ -1,6 +1,7 @@
 import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { PartitionTable } from './partition-table';
+import { RootFilesystem } from './root-filesystem';
 import { DISK_IMAGE_RULES } from './validate-disk-image';
 import { DEFAULT_BOOT_PARTITION_MIB, DiskSpec } from '../../builder/spec';
 import { StageResource } from '../private/stage-resource';
@@ -38,11 +39,23 @@ export interface DiskImageProps {
    * @default 128
    */
   readonly bootPartitionSizeMiB?: number;
+
+  /**
+   * Root filesystem.
+   *
+   * XFS is written from a protofile (mkfs.xfs -p, needs xfsprogs on the build
+   * host): hard links become separate copies, file times are the build's and
+   * extended attributes are dropped. DigitalOcean imports ext3/ext4 roots only,
+   * so a CustomImage refuses an XFS disk.
+   *
+   * @default RootFilesystem.EXT4
+   */
+  readonly rootFilesystem?: RootFilesystem;
 }
 
 /**
  * A raw disk image holding a rootfs: partition table, a FAT boot partition and
- * an ext4 root filesystem with an fstab by UUID, made without root, loop
+ * an ext4 (or XFS) root filesystem with an fstab by UUID, made without root, loop
  * devices or mounts. Not bootable yet: add a Bootloader.
  */
 export class DiskImage extends Construct {
@@ -68,6 +81,9 @@ export class DiskImage extends Construct {
   /** Size of the boot partition. */
   public readonly bootPartitionSizeMiB: number;
 
+  /** The root filesystem. */
+  public readonly rootFilesystem: RootFilesystem;
+
   private readonly stage: StageResource;
   private readonly diskSpec: DiskSpec;
 
@@ -79,12 +95,15 @@ export class DiskImage extends Construct {
     this.sizeGiB = props.sizeGiB;
     this.partitionTable = props.partitionTable ?? PartitionTable.MBR;
     this.bootPartitionSizeMiB = props.bootPartitionSizeMiB ?? DEFAULT_BOOT_PARTITION_MIB;
+    this.rootFilesystem = props.rootFilesystem ?? RootFilesystem.EXT4;
     this.diskSpec = {
       stage: 'disk',
       rootfs: props.rootfs._spec,
       ...(props.sizeGiB !== undefined ? { sizeMiB: props.sizeGiB * 1024 } : {}),
       partitionTable: this.partitionTable,
       bootPartitionMiB: this.bootPartitionSizeMiB,
+      // ext4 stays out of the spec, so ext4 fingerprints are unchanged
+      ...(this.rootFilesystem === RootFilesystem.EXT4 ? {} : { rootFilesystem: this.rootFilesystem }),
     };
     this.stage = new StageResource(this, 'Build', { spec: this.diskSpec, extension: '.img', upstream: props.rootfs.resource });
     this.resource = this.stage;

@@ -1,7 +1,7 @@
 import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Compression, DiskFormat } from './formats';
-import { ConvertSpec, imageExtension } from '../../builder/spec';
+import { ConvertSpec, compressionProblem, imageExtension } from '../../builder/spec';
 import { Bootloader } from '../bootloader/bootloader';
 import { StageResource } from '../private/stage-resource';
 import { requireProps, validate, ValidationRule } from '../private/validate';
@@ -44,6 +44,10 @@ const RULES: readonly ValidationRule<ImageArtifactProps>[] = [
     fails: p => p.compression !== undefined && !Object.values(Compression).includes(p.compression),
     message: p => `compression must be one of ${Object.values(Compression).join(', ')}, got ${p.compression}; use the Compression enum`,
   },
+  {
+    fails: p => p.format !== undefined && p.compression !== undefined && compressionProblem(p.format, p.compression) !== undefined,
+    message: p => `compression ${p.compression} does not go with format ${p.format}: ${compressionProblem(p.format!, p.compression!)}`,
+  },
 ];
 
 /** File name extension for a format and compression, e.g. `.qcow2.gz`. */
@@ -53,10 +57,11 @@ function imageFileExtension(format: DiskFormat, compression: Compression): strin
 
 /**
  * A VM image file: a bootable disk converted to a format (`qemu-img convert`)
- * and optionally compressed, written to `artifactPath` by `terraform apply`.
+ * and optionally compressed, or packaged as an OVA or a Vagrant libvirt box,
+ * written to `artifactPath` by `terraform apply`.
  *
- * Use it on its own for local VMs (QEMU, VirtualBox, ...); CustomImage makes one
- * for the upload to DigitalOcean.
+ * Use it on its own for local VMs (QEMU, VirtualBox, VMware, Vagrant, ...);
+ * CustomImage makes one for the upload to DigitalOcean.
  */
 export class ImageArtifact extends Construct {
   /** sha256 (64 hex digits) of the bootloader fingerprint, the format and the compression. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bootUntil } from '../../../src/builder/boot/qemu';
+import { LOGIN_PROMPT, bootUntil } from '../../../src/builder/boot/qemu';
 import { BuilderError } from '../../../src/builder/common/errors';
 import { FakeBin, fakeBin, fakePid, fakeQemuBody, isolatedTmpdir, isRunning } from '../support/fake-tools';
 import { tempDir } from '../support/tar';
@@ -70,7 +70,24 @@ describe('bootUntil', () => {
     const error = await bootUntil({ image, timeoutSeconds: 120 }).catch((e: unknown) => e) as BuilderError;
     // THEN
     expect(error).toBeInstanceOf(BuilderError);
-    expect(error.message).toBe('QEMU exited (1) before /login: *$/m showed: qemu-system-x86_64: -drive file=x: Could not open \'x\'; last console lines:\n  | ');
+    expect(error.message).toBe('QEMU exited (1) before /^\\S+ login: /m showed: qemu-system-x86_64: -drive file=x: Could not open \'x\'; last console lines:\n  | ');
     expect(tmp.leftovers()).toEqual([]);
+  });
+});
+
+describe('LOGIN_PROMPT', () => {
+  test.each([
+    ['getty\'s prompt at the end of the console', 'Debian GNU/Linux 12 vm ttyS0\n\nvm login: '],
+    ['a kernel message on the same line after the prompt', 'vm login: [   41.2] random: crng init done\n'],
+    ['an Alpine prompt', 'Welcome to Alpine Linux 3.20\r\nlocalhost login: '],
+  ])('matches %s', (_what, console) => {
+    expect(console).toMatch(LOGIN_PROMPT);
+  });
+
+  test.each([
+    ['a boot message that mentions login', '[  OK  ] Started systemd-logind.service - User Login Management.\n'],
+    ['the prompt not yet complete', 'vm login'],
+  ])('does not match %s', (_what, console) => {
+    expect(console).not.toMatch(LOGIN_PROMPT);
   });
 });

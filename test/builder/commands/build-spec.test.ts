@@ -58,6 +58,18 @@ describe('buildSpecFromArgs', () => {
     expect(build(['--image', 'debian:12', '--output', 'x.img']).spec.bootloader).not.toHaveProperty('firmware');
   });
 
+  test('--root-fs xfs reaches the disk spec; ext4 (the default) stays out of it, so ext4 fingerprints are unchanged', () => {
+    expect(build(['--image', 'debian:12', '--output', 'x.img', '--root-fs', 'xfs']).spec.bootloader.disk.rootFilesystem).toBe('xfs');
+    expect(build(['--image', 'debian:12', '--output', 'x.img', '--root-fs', 'ext4']).spec.bootloader.disk).not.toHaveProperty('rootFilesystem');
+    expect(build(['--image', 'debian:12', '--output', 'x.img']).spec.bootloader.disk).not.toHaveProperty('rootFilesystem');
+  });
+
+  test('fails when --root-fs is unknown, or xfs is asked for DigitalOcean', () => {
+    expect(() => build(['--image', 'debian:12', '--output', 'x.img', '--root-fs', 'btrfs'])).toThrow('--root-fs btrfs is not supported; use one of ext4, xfs');
+    expect(() => build(['--image', 'debian:12', '--output', 'x.img', '--root-fs', 'xfs', '--profile', 'digitalocean']))
+      .toThrow(/--root-fs xfs cannot be used with --profile digitalocean: DigitalOcean needs ext3 or ext4 .*use --root-fs ext4/);
+  });
+
   test('fails when --firmware is unknown', () => {
     expect(() => build(['--image', 'debian:12', '--output', 'x.img', '--firmware', 'efi'])).toThrow('--firmware efi is not supported; use one of bios, uefi');
   });
@@ -183,14 +195,14 @@ describe('buildSpecFromArgs', () => {
 
   test.each([
     ['', /--output FILE is required/],
-    ['vm.ova', /--output vm\.ova: the extension \.ova is not one this tool writes; use \.img, \.raw, \.qcow2.*or pass --format/],
+    ['vm.iso', /--output vm\.iso: the extension \.iso is not one this tool writes; use \.img, \.raw, \.qcow2.*\.ova, \.box .*or pass --format/],
     ['vm.tar.gz', /the extension \.tar is not one this tool writes/],
   ])('fails when the output name is %j and no --format is given', (output, message) => {
     expect(() => build(['--image', 'i', '--output', output])).toThrow(message);
   });
 
   test('takes any output name when --format is given', () => {
-    expect(build(['--image', 'i', '--output', 'vm.ova', '--format', 'vmdk']).spec.format).toBe('vmdk');
+    expect(build(['--image', 'i', '--output', 'vm.iso', '--format', 'vmdk']).spec.format).toBe('vmdk');
   });
 
   test.each([

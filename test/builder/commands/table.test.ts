@@ -27,6 +27,6 @@ describe('the command table', () => {
   });
 
   test('fails when the command is unknown, naming every command', () => {
-    expect(() => commandNamed('frobnicate')).toThrow('unknown command frobnicate; use build, run, boot, check, preview, wait-ready, upload-image, seal-image, delete-image-object, probe-image-url, remove-artifact or cache (see cdktf-docker-vm --help)');
+    expect(() => commandNamed('frobnicate')).toThrow('unknown command frobnicate; use build, run, boot, check, preview, libvirt-xml, wait-ready, upload-image, seal-image, delete-image-object, probe-image-url, remove-artifact, write-libvirt-xml, remove-libvirt-xml or cache (see cdktf-docker-vm --help)');
   });
 });

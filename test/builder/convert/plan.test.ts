@@ -94,3 +94,35 @@ describe('chooseGzipTool', () => {
     expect(chooseGzipTool(installed)).toBe(tool);
   });
 });
+
+describe('planConvert of a package', () => {
+  test('writes a streamOptimized VMDK named as the OVA references it, then packages it as disk.ova', () => {
+    // WHEN
+    const plan = planConvert('ova', 'none', '/in/disk.raw', '/tmp/t');
+    // THEN
+    expect(plan).toEqual({
+      artifact: '/tmp/t/disk.ova',
+      image: '/tmp/t/disk1.vmdk',
+      convert: { tool: 'qemu-img', args: ['convert', '-q', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', '/in/disk.raw', '/tmp/t/disk1.vmdk'] },
+      gzip: undefined,
+      bzip2: undefined,
+      packager: 'ova',
+    });
+  });
+
+  test('writes a qcow2 box.img, then packages it as disk.box', () => {
+    // WHEN
+    const plan = planConvert('vagrant-libvirt', 'none', '/in/disk.raw', '/tmp/t');
+    // THEN
+    expect(plan).toMatchObject({
+      artifact: '/tmp/t/disk.box',
+      image: '/tmp/t/box.img',
+      convert: { tool: 'qemu-img', args: ['convert', '-q', '-f', 'raw', '-O', 'qcow2', '/in/disk.raw', '/tmp/t/box.img'] },
+      packager: 'vagrant-libvirt',
+    });
+  });
+
+  test('bare formats have no packager', () => {
+    expect(planConvert('vmdk', 'none', '/in/disk.raw', '/tmp/t').packager).toBeUndefined();
+  });
+});

@@ -191,6 +191,8 @@ describe('CustomImage', () => {
 
   test.each([
     [{ format: DiskFormat.VHD }, /^format must be one of raw, qcow2, vmdk, vhdx, vdi for a DigitalOcean custom image, got vhd/],
+    [{ format: DiskFormat.OVA }, /^format must be one of raw, qcow2, vmdk, vhdx, vdi for a DigitalOcean custom image, got ova; use DiskFormat.QCOW2/],
+    [{ format: DiskFormat.VAGRANT_LIBVIRT }, /^format must be one of raw, qcow2, vmdk, vhdx, vdi for a DigitalOcean custom image, got vagrant-libvirt; use DiskFormat.QCOW2/],
     [{ regions: [] }, /^regions must name at least one region, got none/],
     [{ bucketName: 'My_Bucket' }, /^bucketName must be 3 to 63 lowercase letters, digits and '-'.*got "My_Bucket"/],
     [{ objectKeyPrefix: '/abs/' }, /^objectKeyPrefix must be empty or folder names/],

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { DataResource, Testing } from 'cdktf';
 import { Compression, DiskFormat, ImageArtifact } from '../../../src';
 import { COMPRESSIONS, DISK_FORMATS } from '../../../src/builder/spec';
@@ -26,6 +28,8 @@ describe('ImageArtifact', () => {
     [DiskFormat.VHDX, Compression.NONE, '.vhdx'],
     [DiskFormat.VDI, Compression.NONE, '.vdi'],
     [DiskFormat.VHD, Compression.GZIP, '.vhd.gz'],
+    [DiskFormat.OVA, Compression.NONE, '.ova'],
+    [DiskFormat.VAGRANT_LIBVIRT, Compression.NONE, '.box'],
   ])('names a %s file compressed with %s with the extension %s', (format, compression, extension) => {
     // GIVEN
     const { stack, bootloader } = chain();
@@ -48,7 +52,27 @@ describe('ImageArtifact', () => {
 
   test('fails when the format is unknown', () => {
     const { stack, bootloader } = chain();
-    expect(() => new ImageArtifact(stack, 'Image', { bootloader, format: 'iso' as DiskFormat })).toThrow(/^format must be one of raw, qcow2, vmdk, vhdx, vdi, vhd, got iso/);
+    expect(() => new ImageArtifact(stack, 'Image', { bootloader, format: 'iso' as DiskFormat })).toThrow(/^format must be one of raw, qcow2, vmdk, vhdx, vdi, vhd, ova, vagrant-libvirt, got iso/);
+  });
+
+  test.each([DiskFormat.OVA, DiskFormat.VAGRANT_LIBVIRT])('writes a %s package into the convert spec, uncompressed', format => {
+    // GIVEN
+    const { stack, bootloader } = chain();
+    // WHEN
+    const artifact = new ImageArtifact(stack, 'Image', { bootloader, format });
+    // THEN
+    const outdir = Testing.fullSynth(stack);
+    const specFile = path.join(outdir, 'stacks', 'test', 'docker-vm-specs', `${artifact.fingerprint}-convert.json`);
+    expect(JSON.parse(readFileSync(specFile, 'utf8')).spec).toMatchObject({ stage: 'convert', format, compression: 'none' });
+  });
+
+  test.each([
+    [DiskFormat.OVA, Compression.GZIP],
+    [DiskFormat.VAGRANT_LIBVIRT, Compression.BZIP2],
+  ])('fails when a %s package is compressed with %s', (format, compression) => {
+    const { stack, bootloader } = chain();
+    expect(() => new ImageArtifact(stack, 'Image', { bootloader, format, compression }))
+      .toThrow(new RegExp(`^compression ${compression} does not go with format ${format}: ${format} is a tar package .* so it is not compressed`));
   });
 
   test('fails when the compression is unknown', () => {

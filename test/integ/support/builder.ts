@@ -1,5 +1,5 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { StageCache } from '../../../src/builder/common/cache';
 import { Progress } from '../../../src/builder/common/progress';
@@ -49,4 +49,20 @@ export function cacheState(cacheDir: string): { entries: Record<string, string[]
   const entries: Record<string, string[]> = {};
   for (const stage of ['rootfs', 'disk', 'bootloader', 'convert']) entries[stage] = list(path.join(cacheDir, stage));
   return { entries, tmp: list(path.join(cacheDir, 'tmp')) };
+}
+
+/**
+ * The Debian fixture's rootfs tar, built once into a scratch cache and copied
+ * to WORK/fixed.tar, so that several builds from it see the same input.
+ */
+export async function fixtureRootfsTar(work: string): Promise<string> {
+  const cacheDir = path.join(work, 'cache-fixture');
+  const { result } = await buildQuietly(
+    { stage: 'rootfs', source: { kind: 'dockerfile', contextDir: DEBIAN_FIXTURE, dockerfile: 'Dockerfile', buildArgs: {} } },
+    cacheDir,
+  );
+  const tar = path.join(work, 'fixed.tar');
+  copyFileSync(result.artifactPath, tar);
+  rmSync(cacheDir, { recursive: true, force: true });
+  return tar;
 }

@@ -42,6 +42,10 @@ export const checkFormat: Rule = ({ image }) => {
   const id = 'format';
   if (image.format === undefined) return skip(id, `not read: the file is ${image.inner && image.inner !== 'none' ? `${image.compression} of ${image.inner}` : image.compression}`);
   const name = displayFormat(image.format);
+  if (image.package) {
+    return fail(id, `${image.package} (a tar package holding a ${name} disk) is not a format DigitalOcean imports (${DO_FORMATS.join(', ')}); ` +
+      'build the image as qcow2 instead: cdktf-docker-vm build ... --output image.qcow2');
+  }
   if (DO_QEMU_FORMATS.includes(image.format)) return ok(id, name);
   return fail(id, `${name} is not a format DigitalOcean imports (${DO_FORMATS.join(', ')}); convert it: qemu-img convert -O qcow2 IMAGE image.qcow2`);
 };
@@ -49,6 +53,7 @@ export const checkFormat: Rule = ({ image }) => {
 export const checkCompression: Rule = ({ image }) => {
   const id = 'compression';
   const { compression, inner } = image;
+  if (image.package) return skip(id, `not judged: the file is ${image.package === 'ova' ? 'an' : 'a'} ${image.package} package (a tar), which the format rule judges`);
   if (!DO_COMPRESSIONS.includes(compression)) {
     const what = compression === 'tar' || compression === 'zip' || compression === '7z' ? `a ${compression} archive` : `${compression}-compressed`;
     return fail(id, `the file is ${what}; DigitalOcean accepts an uncompressed, gzip or bzip2 image only: unpack it and compress the disk image itself with gzip`);
@@ -118,7 +123,8 @@ export const checkRootExt4: Rule = facts => {
   if (!root) return fail(id, 'no partition that could hold / (no ext or Linux partition); DigitalOcean needs an ext3 or ext4 root filesystem');
   if (root.fs.type === 'ext3' || root.fs.type === 'ext4') return ok(id, `partition ${root.number}: ${root.fs.type}, UUID ${root.fs.uuid}`);
   const found = root.fs.type === 'unknown' ? 'no recognisable filesystem' : root.fs.type;
-  return fail(id, `the root partition ${root.number} holds ${found}; DigitalOcean needs ext3 or ext4 for /: make it with mke2fs -t ext4`);
+  const fix = root.fs.type === 'xfs' ? 'build it again with --root-fs ext4 (the default)' : 'make it with mke2fs -t ext4';
+  return fail(id, `the root partition ${root.number} holds ${found}; DigitalOcean needs ext3 or ext4 for /: ${fix}`);
 };
 
 function needFiles(id: string, facts: CheckFacts): RuleResult | RootFiles {

@@ -124,6 +124,25 @@ describe('judge', () => {
   });
 });
 
+describe('judge on a package', () => {
+  test.each([
+    ['ova', 'vmdk', 'an ova package'],
+    ['vagrant-libvirt', 'qcow2', 'a vagrant-libvirt package'],
+  ])('fails the format rule for %s (a %s disk inside) with the reason, and leaves compression to it', (pkg, format, what) => {
+    // GIVEN the disk inside is DigitalOcean-ready
+    const facts: CheckFacts = { ...GOOD, image: { compression: 'tar', inner: 'none', format, virtualBytes: 1141899264, package: pkg } };
+    // WHEN
+    const results = judge(facts);
+    // THEN
+    expect(failures(facts)).toEqual([
+      ['format', `${pkg} (a tar package holding a ${format} disk) is not a format DigitalOcean imports (raw, qcow2, vmdk, vhdx, vdi); build the image as qcow2 instead: cdktf-docker-vm build ... --output image.qcow2`],
+      ['compression', `not judged: the file is ${what} (a tar), which the format rule judges`],
+    ]);
+    expect(results.find(r => r.rule === 'compression')?.status).toBe('skip');
+    expect(results.filter(r => r.status === 'ok').map(r => r.rule)).toContain('root-ext4');
+  });
+});
+
 describe('formatCheckTable', () => {
   test('prints rule | result | detail, aligned, with FAIL in capitals', () => {
     const table = formatCheckTable([
