@@ -9,8 +9,8 @@ import { timed } from './measure';
 
 /**
  * `cdktf synth` of a stack with `count` DockerVm (each its own build context), in this process.
- * `skipValidation` is the App option that skips cdktf's construct validations, one of which
- * runs `terraform version` for every terraform_data resource.
+ * `skipValidation` is the App option that skips the construct validations, among them
+ * TerraformData's `terraform version` check (once per stack).
  */
 export function synthSeconds(work: string, count: number, skipValidation: boolean): number {
   const contexts = Array.from({ length: count }, (_, i) => {

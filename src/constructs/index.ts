@@ -22,3 +22,4 @@ export * from './digitalocean/bindings/custom-image-resource';
 export * from './digitalocean/bindings/spaces-bucket-resource';
 export * from './docker-vm';
 export * from './preview/local-preview';
+export * from './terraform/terraform-data';

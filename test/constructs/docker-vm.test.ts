@@ -1,8 +1,9 @@
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
-import { DataResource, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
 import { makeContext, newStack } from './helpers';
 import { DockerVm, DockerVmProps, DropletResource, Inject, Region, RootfsSource } from '../../src';
 import * as contextHash from '../../src/builder/common/context-hash';
+import { TerraformData } from '../../src/constructs/terraform/terraform-data';
 
 function vm(props: Partial<DockerVmProps> = {}) {
   const stack = newStack();
@@ -78,7 +79,7 @@ describe('DockerVm', () => {
     const ids = Object.keys(JSON.parse(synth).resource.terraform_data);
     expect(ids.filter(id => id.includes('_Build_'))).toHaveLength(4);
     expect(ids.filter(id => !id.includes('_Build_')).map(id => id.replace(/_\w{8}$/, ''))).toEqual(['Web_Image_Seal', 'Web_Image_Upload']);
-    expect(synth).toHaveResourceWithProperties(DataResource, { triggers_replace: expect.objectContaining({ fingerprint: v.rootfs.fingerprint }) });
+    expect(synth).toHaveResourceWithProperties(TerraformData, { triggers_replace: expect.objectContaining({ fingerprint: v.rootfs.fingerprint }) });
     expect(synth).toHaveResourceWithProperties(DropletResource, { name: 'web-1' });
     expect(v.droplet.names).toEqual(['web-1', 'web-2']);
   });

@@ -4,9 +4,10 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { CustomImage as DoCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
 import { Droplet as DoDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
-import { DataResource, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
 import { DigitalOceanVmStack } from '../../examples/digitalocean/main';
 import { LocalVmStack } from '../../examples/local/main';
+import { TerraformData } from '../../src/constructs/terraform/terraform-data';
 
 describe('examples', () => {
   test('local: builds a qcow2 with four local stages and outputs its path', () => {
@@ -17,7 +18,7 @@ describe('examples', () => {
     const json = JSON.parse(synth);
     // THEN
     expect(Object.keys(json.resource.terraform_data)).toHaveLength(4);
-    expect(synth).toHaveResourceWithProperties(DataResource, { triggers_replace: expect.objectContaining({ fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) }) });
+    expect(synth).toHaveResourceWithProperties(TerraformData, { triggers_replace: expect.objectContaining({ fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) }) });
     expect(json.output.image_path.value).toMatch(/^\$\{abspath\("docker-vm-artifacts\/[0-9a-f]{64}-convert\.qcow2"\)\}$/);
     expect(Object.keys(json.resource)).toEqual(['terraform_data']);
   });

@@ -1,4 +1,3 @@
-import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Firmware } from './firmware';
 import { BOOTLOADER_RULES } from './validate-bootloader';
@@ -6,6 +5,7 @@ import { BootloaderSpec } from '../../builder/spec';
 import { DiskImage } from '../disk/disk-image';
 import { StageResource } from '../private/stage-resource';
 import { requireProps, validate } from '../private/validate';
+import { TerraformData } from '../terraform/terraform-data';
 
 /**
  * Properties of a Bootloader.
@@ -43,7 +43,7 @@ export class Bootloader extends Construct {
   public readonly fingerprint: string;
 
   /** The `terraform_data` resource that installs the bootloader. */
-  public readonly resource: DataResource;
+  public readonly resource: TerraformData;
 
   /** The disk this bootloader is installed on. */
   public readonly disk: DiskImage;

@@ -1,4 +1,4 @@
-import { DataResource, ITerraformDependable } from 'cdktf';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CustomImageResource } from './bindings/custom-image-resource';
 import { SpacesBucketResource } from './bindings/spaces-bucket-resource';
@@ -16,6 +16,7 @@ import { Bootloader } from '../bootloader/bootloader';
 import { Compression, DiskFormat } from '../image/formats';
 import { ImageArtifact } from '../image/image-artifact';
 import { requireProps, validate } from '../private/validate';
+import { TerraformData } from '../terraform/terraform-data';
 
 /**
  * Properties of a CustomImage.
@@ -182,10 +183,10 @@ export class CustomImage extends Construct implements ICustomImage {
   public readonly bucket?: SpacesBucketResource;
 
   /** The upload of the image file (`terraform_data`; deletes the file at destroy). */
-  public readonly upload: DataResource;
+  public readonly upload: TerraformData;
 
   /** The step beside the import that makes the file private when the import ends (`terraform_data`). */
-  public readonly seal: DataResource;
+  public readonly seal: TerraformData;
 
   /** What a Droplet on this image waits for: the import and the seal. */
   public readonly dependables: ITerraformDependable[];

@@ -1,4 +1,4 @@
-import { DataResource, TerraformStack, Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DropletResource } from './bindings/droplet-resource';
 import { SshKey } from './bindings/ssh-key';
@@ -9,6 +9,7 @@ import { readinessGate } from './readiness-gate';
 import { Region } from './region';
 import { DROPLET_RULES, isValidDropletName } from './validate-droplet';
 import { isToken, requireProps, validate } from '../private/validate';
+import { TerraformData } from '../terraform/terraform-data';
 
 /**
  * Properties of a Droplet.
@@ -160,7 +161,7 @@ export class Droplet extends Construct {
   public readonly sshKeys: SshKey[];
 
   /** The readiness gates (`terraform_data`), one per Droplet in order; empty without `readinessPort`. */
-  public readonly readinessGates: DataResource[];
+  public readonly readinessGates: TerraformData[];
 
   constructor(scope: Construct, id: string, props: DropletProps) {
     super(scope, id);

@@ -1,7 +1,8 @@
-import { DataResource, ITerraformDependable, Token } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { spacesBucketUrl, spacesEndpointFor, spacesObjectUrl } from '../../builder/clouds/digitalocean/spaces-url';
 import { builderCommand } from '../private/builder-command';
+import { TerraformData } from '../terraform/terraform-data';
 
 /** Where and what the delivery uploads. */
 export interface ImageDeliveryProps {
@@ -21,8 +22,8 @@ export interface ImageDeliveryProps {
 }
 
 export interface ImageDelivery {
-  readonly upload: DataResource;
-  readonly seal: DataResource;
+  readonly upload: TerraformData;
+  readonly seal: TerraformData;
   /** The URL DigitalOcean imports from. */
   readonly url: string;
 }
@@ -43,13 +44,13 @@ export function imageDelivery(scope: Construct, props: ImageDeliveryProps): Imag
   const location = { endpoint, region: props.region, bucket: props.bucket, key: props.key };
   // The owner names this construct, so the seal removes this image's earlier files and no one else's.
   const owner = scope.node.path;
-  const upload = new DataResource(scope, 'Upload', {
+  const upload = new TerraformData(scope, 'Upload', {
     triggersReplace: { key: props.key },
     input: { ...location, file: props.file, owner, partSizeMiB: props.partSizeMiB },
-    provisioners: [builderCommand('upload-image'), builderCommand('delete-image-object', 'destroy')],
     dependsOn: [props.fileResource, ...(props.bucketResource ? [props.bucketResource] : [])],
   });
-  const seal = new DataResource(scope, 'Seal', {
+  upload.provisioners = [builderCommand('upload-image'), builderCommand('delete-image-object', 'destroy')];
+  const seal = new TerraformData(scope, 'Seal', {
     triggersReplace: { key: props.key },
     input: {
       ...location,
@@ -60,9 +61,9 @@ export function imageDelivery(scope: Construct, props: ImageDeliveryProps): Imag
       timeoutSeconds: props.importTimeoutMinutes * 60 + SEAL_SLACK_SECONDS,
       startGraceSeconds: START_GRACE_SECONDS,
     },
-    provisioners: [builderCommand('seal-image')],
     dependsOn: [upload],
   });
+  seal.provisioners = [builderCommand('seal-image')];
   return { upload, seal, url: objectUrl(endpoint, props.bucket, props.key) };
 }
 

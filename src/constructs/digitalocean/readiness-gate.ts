@@ -1,6 +1,6 @@
-import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { builderCommand } from '../private/builder-command';
+import { TerraformData } from '../terraform/terraform-data';
 
 /** What one gate waits for. */
 export interface ReadinessGateTarget {
@@ -20,8 +20,8 @@ const DEFAULT_TIMEOUT_MINUTES = 10;
  * the machine (triggers_replace is its id) and is create-before-destroy like it,
  * so Terraform creates the new gate, which waits, before it destroys the deposed machine.
  */
-export function readinessGate(scope: Construct, id: string, target: ReadinessGateTarget): DataResource {
-  return new DataResource(scope, id, {
+export function readinessGate(scope: Construct, id: string, target: ReadinessGateTarget): TerraformData {
+  const gate = new TerraformData(scope, id, {
     triggersReplace: { droplet: target.machineId },
     input: {
       host: target.host,
@@ -29,7 +29,8 @@ export function readinessGate(scope: Construct, id: string, target: ReadinessGat
       httpPath: target.httpPath,
       timeoutSeconds: (target.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
     },
-    lifecycle: { createBeforeDestroy: true },
-    provisioners: [builderCommand('wait-ready')],
+    createBeforeDestroy: true,
   });
+  gate.provisioners = [builderCommand('wait-ready')];
+  return gate;
 }

@@ -1,4 +1,4 @@
-import { DataResource, ITerraformDependable } from 'cdktf';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CustomImageResource } from './bindings/custom-image-resource';
 import { Distribution } from './distribution';
@@ -9,6 +9,7 @@ import { URL_CUSTOM_IMAGE_RULES } from './validate-custom-image';
 import { importedImageSuffix } from '../../builder/spec';
 import { builderCommand } from '../private/builder-command';
 import { requireProps, validate } from '../private/validate';
+import { TerraformData } from '../terraform/terraform-data';
 
 /**
  * A custom image from a file the user hosts. A `terraform_data` before the
@@ -23,7 +24,7 @@ export class UrlCustomImage extends Construct implements ICustomImage {
   /** The `digitalocean_custom_image` resource. */
   public readonly image: CustomImageResource;
   /** The HEAD check of the URL (`terraform_data`). */
-  public readonly probe: DataResource;
+  public readonly probe: TerraformData;
 
   constructor(scope: Construct, id: string, props: UrlCustomImageProps) {
     super(scope, id);
@@ -31,11 +32,11 @@ export class UrlCustomImage extends Construct implements ICustomImage {
     validate(props, URL_CUSTOM_IMAGE_RULES);
     this.regions = [...props.regions];
     this.imageUrl = props.url;
-    this.probe = new DataResource(this, 'Probe', {
+    this.probe = new TerraformData(this, 'Probe', {
       triggersReplace: { url: props.url },
       input: { url: props.url },
-      provisioners: [builderCommand('probe-image-url')],
     });
+    this.probe.provisioners = [builderCommand('probe-image-url')];
     this.image = new CustomImageResource(this, 'Image', {
       name: props.imageName ?? nameFromUrl(props.url),
       url: props.url,

@@ -1,4 +1,3 @@
-import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { PartitionTable } from './partition-table';
 import { RootFilesystem } from './root-filesystem';
@@ -7,6 +6,7 @@ import { DEFAULT_BOOT_PARTITION_MIB, DiskSpec } from '../../builder/spec';
 import { StageResource } from '../private/stage-resource';
 import { requireProps, validate } from '../private/validate';
 import { ContainerRootfs } from '../rootfs/container-rootfs';
+import { TerraformData } from '../terraform/terraform-data';
 
 /**
  * Properties of a DiskImage.
@@ -63,7 +63,7 @@ export class DiskImage extends Construct {
   public readonly fingerprint: string;
 
   /** The `terraform_data` resource that builds the disk. */
-  public readonly resource: DataResource;
+  public readonly resource: TerraformData;
 
   /** The rootfs on this disk. */
   public readonly rootfs: ContainerRootfs;

@@ -1,10 +1,10 @@
-import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Compression, DiskFormat } from './formats';
 import { ConvertSpec, compressionProblem, imageExtension } from '../../builder/spec';
 import { Bootloader } from '../bootloader/bootloader';
 import { StageResource } from '../private/stage-resource';
 import { requireProps, validate, ValidationRule } from '../private/validate';
+import { TerraformData } from '../terraform/terraform-data';
 
 /**
  * Properties of an ImageArtifact.
@@ -79,7 +79,7 @@ export class ImageArtifact extends Construct {
   public readonly fileName: string;
 
   /** The `terraform_data` resource that converts the image. */
-  public readonly resource: DataResource;
+  public readonly resource: TerraformData;
 
   /** The bootable disk this image is made from. */
   public readonly bootloader: Bootloader;

@@ -1,10 +1,11 @@
-import { DataResource, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Compression, DiskFormat } from './formats';
 import { ImageArtifact } from './image-artifact';
 import { builderCommand } from '../private/builder-command';
 import { ARTIFACTS_DIR } from '../private/stage-resource';
 import { isKnown, requireProps, validate, ValidationRule } from '../private/validate';
+import { TerraformData } from '../terraform/terraform-data';
 
 /**
  * Virtualization type of a libvirt domain.
@@ -178,7 +179,7 @@ export class LibvirtDomain extends Construct {
   public readonly domainName: string;
 
   /** The `terraform_data` resource that writes the XML. */
-  public readonly resource: DataResource;
+  public readonly resource: TerraformData;
 
   constructor(scope: Construct, id: string, props: LibvirtDomainProps) {
     super(scope, id);
@@ -202,12 +203,12 @@ export class LibvirtDomain extends Construct {
         : {}),
       xml_path: this.xmlPath,
     };
-    this.resource = new DataResource(this, 'Xml', {
+    this.resource = new TerraformData(this, 'Xml', {
       // A new image (fingerprint) or any other input writes the XML again.
       triggersReplace: { image_fingerprint: props.image.fingerprint, ...input },
       input,
       dependsOn: [props.image.resource],
-      provisioners: [builderCommand('write-libvirt-xml'), builderCommand('remove-libvirt-xml', 'destroy')],
     });
+    this.resource.provisioners = [builderCommand('write-libvirt-xml'), builderCommand('remove-libvirt-xml', 'destroy')];
   }
 }

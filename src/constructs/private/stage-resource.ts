@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DataResource, IStackSynthesizer, ISynthesisSession, ITerraformDependable, TerraformStack } from 'cdktf';
+import { IStackSynthesizer, ISynthesisSession, ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { builderCliPath } from './builder-cli-path';
 import { builderCommand } from './builder-command';
 import { Fingerprints, StageFingerprint } from '../../builder/fingerprints';
 import { SPEC_FILE_VERSION, SpecFile, StageSpec } from '../../builder/spec';
 import { mapSpecPaths } from '../../builder/stages';
+import { TerraformData } from '../terraform/terraform-data';
 
 /** Folder of the stack's synth directory that holds the spec files. */
 export const SPECS_DIR = 'docker-vm-specs';
@@ -39,7 +40,7 @@ export interface StageResourceProps {
  *   are the library's own install path and the spec file path, which holds hex
  *   digits and fixed words only; every user-provided string stays in the spec file.
  */
-export class StageResource extends DataResource {
+export class StageResource extends TerraformData {
   /** sha256 of everything that decides the stage's output (64 hex digits). */
   public readonly fingerprint: string;
   /** The stage name from the spec. */
@@ -58,12 +59,12 @@ export class StageResource extends DataResource {
     super(scope, id, {
       triggersReplace: triggersOf(computed),
       dependsOn: props.upstream ? [props.upstream] : undefined,
-      provisioners: [{
-        type: 'local-exec',
-        interpreter: ['node', builderCliPath(), 'run', '--spec'],
-        command: specFilePath,
-      }],
     });
+    this.provisioners = [{
+      type: 'local-exec',
+      interpreter: ['node', builderCliPath(), 'run', '--spec'],
+      command: specFilePath,
+    }];
     this.fingerprint = fingerprint;
     this.computed = computed;
     this.stage = props.spec.stage;

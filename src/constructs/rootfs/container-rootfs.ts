@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, DataResource } from 'cdktf';
+import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
 import { RootfsSource } from './rootfs-source';
 import { findUnpinnedImages } from './unpinned-images';
@@ -8,6 +8,7 @@ import { Inject, VmProfile } from './vm-setup';
 import { RootfsSpec } from '../../builder/spec';
 import { StageResource } from '../private/stage-resource';
 import { requireProps } from '../private/validate';
+import { TerraformData } from '../terraform/terraform-data';
 
 /**
  * Properties of a ContainerRootfs.
@@ -59,7 +60,7 @@ export class ContainerRootfs extends Construct {
   public readonly fingerprint: string;
 
   /** The `terraform_data` resource that builds the rootfs. */
-  public readonly resource: DataResource;
+  public readonly resource: TerraformData;
 
   /** The source this rootfs is made from. */
   public readonly source: RootfsSource;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DataResource, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
 import { Bootloader, ContainerRootfs, DiskImage, Firmware, RootfsSource } from '../../../src';
+import { TerraformData } from '../../../src/constructs/terraform/terraform-data';
 import { HEX64, newStack, PINNED, resource } from '../helpers';
 
 function bootloader(extraKernelArgs?: string[], firmware?: Firmware) {
@@ -25,7 +26,7 @@ describe('Bootloader', () => {
     // THEN
     expect(b.fingerprint).toMatch(HEX64);
     const synthed = Testing.synth(stack);
-    expect(synthed).toHaveResourceWithProperties(DataResource, {
+    expect(synthed).toHaveResourceWithProperties(TerraformData, {
       triggers_replace: expect.objectContaining({ fingerprint: b.fingerprint }),
     });
     expect(resource(stack, 'terraform_data', 'Bootloader_Build').depends_on).toEqual([expect.stringMatching(/^terraform_data\.Disk_Build_/)]);
@@ -63,7 +64,7 @@ describe('Bootloader', () => {
     expect(uefi.bootloader.fingerprint).not.toBe(plain.bootloader.fingerprint);
     expect(uefi.disk.fingerprint).toBe(plain.disk.fingerprint);
     const synthed = Testing.synth(uefi.stack);
-    expect(synthed).toHaveResourceWithProperties(DataResource, {
+    expect(synthed).toHaveResourceWithProperties(TerraformData, {
       triggers_replace: expect.objectContaining({ fingerprint: uefi.bootloader.fingerprint }),
     });
   });

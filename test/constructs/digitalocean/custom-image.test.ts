@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { SpacesBucketObject } from '@cdktf/provider-digitalocean/lib/spaces-bucket-object';
-import { DataResource, TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   Bootloader, Compression, ContainerRootfs, CustomImage, CustomImageProps, CustomImageResource, DiskFormat, DiskImage, Distribution, Droplet,
   Firmware, ImageArtifact, Region, RootfsSource, SpacesBucketResource, UrlCustomImageProps,
 } from '../../../src';
+import { TerraformData } from '../../../src/constructs/terraform/terraform-data';
 import { chain, HEX64, PINNED, resource, resources } from '../helpers';
 
 function image(props: Partial<CustomImageProps> = {}, sizeGiB?: number): { stack: TerraformStack; image: CustomImage; bootloader: Bootloader } {
@@ -27,7 +28,7 @@ describe('CustomImage', () => {
     // THEN
     expect(img.fingerprint).toMatch(HEX64);
     expect(img.artifactPath).toBe(`docker-vm-artifacts/${img.fingerprint}-convert.qcow2.gz`);
-    expect(synth).toHaveResourceWithProperties(DataResource, {
+    expect(synth).toHaveResourceWithProperties(TerraformData, {
       triggers_replace: expect.objectContaining({ fingerprint: img.fingerprint, artifact_path: img.artifactPath }),
     });
     expect(resource(stack, 'terraform_data', 'Image_Upload_').input).toEqual({

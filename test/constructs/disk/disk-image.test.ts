@@ -1,5 +1,6 @@
-import { DataResource, TerraformVariable, Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { ContainerRootfs, DiskImage, DiskImageProps, PartitionTable, RootfsSource } from '../../../src';
+import { TerraformData } from '../../../src/constructs/terraform/terraform-data';
 import { HEX64, newStack, PINNED, resource } from '../helpers';
 
 function disk(props: Partial<DiskImageProps> = {}) {
@@ -16,7 +17,7 @@ describe('DiskImage', () => {
     // WHEN
     new DiskImage(stack, 'Disk', { rootfs });
     // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(TerraformData, {
       triggers_replace: expect.objectContaining({ fingerprint: expect.stringMatching(HEX64) }),
     });
   });

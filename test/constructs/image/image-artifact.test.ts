@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DataResource, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
 import { Compression, DiskFormat, ImageArtifact } from '../../../src';
 import { COMPRESSIONS, DISK_FORMATS } from '../../../src/builder/spec';
+import { TerraformData } from '../../../src/constructs/terraform/terraform-data';
 import { chain, resource } from '../helpers';
 
 describe('ImageArtifact', () => {
@@ -15,7 +16,7 @@ describe('ImageArtifact', () => {
     expect(artifact.format).toBe(DiskFormat.QCOW2);
     expect(artifact.compression).toBe(Compression.NONE);
     expect(artifact.artifactPath).toBe(`docker-vm-artifacts/${artifact.fingerprint}-convert.qcow2`);
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(TerraformData, {
       triggers_replace: expect.objectContaining({ fingerprint: artifact.fingerprint, artifact_path: artifact.artifactPath }),
     });
     expect(resource(stack, 'terraform_data', 'Image_Build').depends_on).toEqual([expect.stringMatching(/^terraform_data\.Bootloader_Build_/)]);

@@ -1,6 +1,7 @@
-import { DataResource, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
 import { Compression, DiskFormat, Firmware, ImageArtifact, LibvirtDomain, LibvirtDomainType } from '../../../src';
 import { Bootloader } from '../../../src/constructs/bootloader/bootloader';
+import { TerraformData } from '../../../src/constructs/terraform/terraform-data';
 import { chain, resource } from '../helpers';
 
 function image(props: { format?: DiskFormat; compression?: Compression; firmware?: Firmware } = {}) {
@@ -29,7 +30,7 @@ describe('LibvirtDomain', () => {
       network: 'user',
       xml_path: 'docker-vm-artifacts/libvirt-web.xml',
     };
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(TerraformData, {
       input,
       triggers_replace: { image_fingerprint: img.fingerprint, ...input },
     });

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DataResource, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
 import { Bootloader, ContainerRootfs, DiskImage, RootfsSource } from '../../../src';
 import * as contextHash from '../../../src/builder/common/context-hash';
 import { builderCliPath } from '../../../src/constructs/private/builder-cli-path';
+import { TerraformData } from '../../../src/constructs/terraform/terraform-data';
 import { writeTar } from '../../builder/support/tar';
 import { chain, HEX64, makeContext, newStack, resource, writeFiles } from '../helpers';
 
@@ -69,7 +70,7 @@ describe('StageResource', () => {
     new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromDockerfile(makeContext()) });
     // THEN
     const HEX16 = expect.stringMatching(/^[0-9a-f]{16}$/);
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(TerraformData, {
       triggers_replace: { fingerprint: expect.stringMatching(HEX64), dockerfile: HEX16, context: HEX16, build_args: HEX16, target: HEX16, vm: HEX16 },
     });
   });

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { AnnotationMetadataEntryType, DataResource, Testing } from 'cdktf';
+import { AnnotationMetadataEntryType, Testing } from 'cdktf';
 import { ContainerRootfs, Inject, RootfsSource, VmProfile } from '../../../src';
+import { TerraformData } from '../../../src/constructs/terraform/terraform-data';
 import { writeTar } from '../../builder/support/tar';
 import { HEX64, makeContext, newStack, PINNED } from '../helpers';
 
@@ -16,7 +17,7 @@ describe('ContainerRootfs', () => {
     const rootfs = new ContainerRootfs(stack, 'Rootfs', { source: RootfsSource.fromDockerfile(makeContext()) });
     // THEN
     expect(rootfs.fingerprint).toMatch(HEX64);
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(TerraformData, {
       triggers_replace: expect.objectContaining({ fingerprint: rootfs.fingerprint }),
     });
   });

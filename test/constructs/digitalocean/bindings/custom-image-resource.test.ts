@@ -1,11 +1,12 @@
 import { CustomImage as PrebuiltCustomImage } from '@cdktf/provider-digitalocean/lib/custom-image';
-import { DataResource, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { asPrebuilt, synthesize } from './prebuilt';
 import { CustomImageResource, CustomImageResourceProps } from '../../../../src';
+import { TerraformData } from '../../../../src/constructs/terraform/terraform-data';
 
 /** The props with meta-arguments, made in the stack they go in. */
 function allProps(stack: TerraformStack): CustomImageResourceProps {
-  const upload = new DataResource(stack, 'Upload', { input: { step: 'upload' } });
+  const upload = new TerraformData(stack, 'Upload', { input: { step: 'upload' } });
   return {
     name: 'docker-vm-0123456789ab',
     url: 'https://my-images.nyc3.digitaloceanspaces.com/docker-vm/abc.qcow2.gz',

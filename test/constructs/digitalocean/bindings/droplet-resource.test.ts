@@ -1,11 +1,12 @@
 import { Droplet as PrebuiltDroplet } from '@cdktf/provider-digitalocean/lib/droplet';
-import { DataResource, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { asPrebuilt, synthesize } from './prebuilt';
 import { DropletResource, DropletResourceProps } from '../../../../src';
+import { TerraformData } from '../../../../src/constructs/terraform/terraform-data';
 
 /** The props, with a token and meta-arguments, made in the stack they go in. */
 function allProps(stack: TerraformStack): DropletResourceProps {
-  const gate = new DataResource(stack, 'Before', { input: { step: 'before' } });
+  const gate = new TerraformData(stack, 'Before', { input: { step: 'before' } });
   const key = new TerraformVariable(stack, 'key', { type: 'string' });
   return {
     name: 'web-1',
