@@ -8,7 +8,7 @@
  */
 
 /** Bump when a stage gives a different output for the same inputs. */
-export const BUILDER_FORMAT_VERSION = 5;
+export const BUILDER_FORMAT_VERSION = 6;
 
 /** Version of the spec file layout. */
 export const SPEC_FILE_VERSION = 1;

@@ -48,7 +48,9 @@ export function firmwareOf(spec: BootloaderSpec): FirmwareName {
 
 /** Host tools the bootloader stage runs for this spec. */
 export function bootloaderTools(spec: BootloaderSpec): string[] {
-  return firmwareOf(spec) === 'uefi' ? ['sfdisk', 'mcopy', 'mmd'] : ['mcopy', 'syslinux'];
+  const firmwareTools = firmwareOf(spec) === 'uefi' ? ['sfdisk', 'mcopy', 'mmd'] : ['mcopy', 'syslinux'];
+  // ext4: the root's copies of the kernel and initrd are removed (shadowed-copies.ts)
+  return spec.disk.rootFilesystem === 'xfs' ? firmwareTools : [...firmwareTools, 'debugfs', 'fallocate'];
 }
 
 /**

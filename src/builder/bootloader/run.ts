@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BootloaderMeta } from './meta';
 import { BootFiles, LDLINUX_E64_DIRS, SYSLINUX_DIRS, SYSLINUX_EFI_DIRS, bootloaderTools, firmwareOf, planBootloader } from './plan';
+import { dropShadowedCopies } from './shadowed-copies';
 import { NoKernelError, ToolMissingError } from '../common/errors';
 import { formatBytes } from '../common/progress';
 import { reproducibleEnv, sourceDateEpoch } from '../common/reproducible';
@@ -63,6 +64,16 @@ export async function runBootloader(
   progress.step('bootloader', `kernel command line: ${plan.kernelCmdline}`);
   for (const call of plan.calls) await tools.run(call, { env: { ...reproducibleEnv(epoch), MTOOLS_SKIP_CHECK: '1' } });
   if (plan.mbrCode && mbrCodeDir) writeMbrCode(diskFile, readFileSync(path.join(mbrCodeDir, plan.mbrCode)));
+  if (diskMeta.rootFilesystem !== 'xfs') {
+    const dropped = await dropShadowedCopies({
+      disk: diskFile,
+      rootOffsetBytes: diskMeta.layout.rootOffsetBytes,
+      paths: [kernelPath, facts.initrd].filter((p): p is string => !!p),
+      tmpDir,
+      env: reproducibleEnv(epoch),
+    }, tools);
+    if (dropped.length) progress.step('bootloader', `removed the root's copy of ${dropped.map(p => `/${p}`).join(' and ')}: the guest mounts the boot partition on /boot, which hides it`);
+  }
   // The kernel and initrd are in the disk now: 40+ MiB the cache entry need not keep.
   for (const c of plan.copies) rmSync(c.local, { force: true });
   return {

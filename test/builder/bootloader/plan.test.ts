@@ -112,7 +112,7 @@ describe('planBootloader', () => {
       // THEN
       expect(plan.mbrCode).toBeUndefined();
       expect(plan.calls.map(c => c.tool)).not.toContain('syslinux');
-      expect(bootloaderTools(spec([], 'uefi'))).toEqual(['sfdisk', 'mcopy', 'mmd']);
+      expect(bootloaderTools(spec([], 'uefi'))).toEqual(['sfdisk', 'mcopy', 'mmd', 'debugfs', 'fallocate']);
     });
 
     test('writes the same syslinux.cfg as BIOS, with absolute kernel and initrd paths', () => {
@@ -127,6 +127,12 @@ describe('planBootloader', () => {
     test('an explicit bios plans exactly what an absent firmware plans', () => {
       expect(planBootloader(spec([], 'bios'), UUID, 'mbr', '/t/disk.raw', BOOT_OFFSET, FILES))
         .toEqual(planBootloader(spec([]), UUID, 'mbr', '/t/disk.raw', BOOT_OFFSET, FILES));
+    });
+
+    test('an XFS root needs no debugfs: its copies of the kernel and initrd stay', () => {
+      const xfs: BootloaderSpec = { ...spec(), disk: { ...spec().disk, rootFilesystem: 'xfs' } };
+      expect(bootloaderTools(xfs)).toEqual(['mcopy', 'syslinux']);
+      expect(bootloaderTools(spec())).toEqual(['mcopy', 'syslinux', 'debugfs', 'fallocate']);
     });
 
     test('fails when the firmware is unknown', () => {
