@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sha256File, sha256FileSync } from './digest';
 import { SpecError } from './errors';
+import { sparseDigest, sparseDigestSync } from './sparse-digest';
 import { StageName } from '../spec';
 
 export interface CacheFile {
   readonly name: string;
   readonly bytes: number;
-  /** sha256 of the content, hex, recorded when the entry was made. */
-  readonly sha256: string;
+  /** The content's digest (sparse-digest.ts: sha256 of the non-zero 1 MiB blocks and the size), hex, recorded when the entry was made. */
+  readonly digest: string;
 }
 
 export interface CacheEntry {
@@ -30,7 +30,7 @@ const MANIFEST = 'manifest.json';
  */
 export const LAST_USED = 'last-used';
 /** Bump when the manifest layout changes: entries of another version are rebuilt, not trusted. */
-export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSION = 3;
 
 /** The stat facts that change whenever a file's content is written or replaced. */
 interface FileStamp {
@@ -78,7 +78,7 @@ export class StageCache {
    * The complete entry, or undefined. An entry whose files do not match its
    * manifest (or whose manifest is of another version) is removed.
    *
-   * Verification cost: the size is checked on every lookup; the sha256 only
+   * Verification cost: the size is checked on every lookup; the digest only
    * when a file's inode, mtime or ctime differ from those recorded at creation.
    * Any write to the file (even one flipping a byte in place) changes mtime and
    * ctime, and ctime cannot be set back from user space, so an unchanged stamp
@@ -102,7 +102,7 @@ export class StageCache {
         if (statSync(file).size !== f.bytes) throw new Error(`${f.name} has the wrong size`);
         const stamp = stampOf(file);
         if (sameStamp(stamp, f.stamp)) return f;
-        if (sha256FileSync(file) !== f.sha256) throw new Error(`${f.name} has the wrong sha256`);
+        if (sparseDigestSync(file) !== f.digest) throw new Error(`${f.name} has the wrong digest`);
         restamped = true;
         return { ...f, stamp };
       });
@@ -133,11 +133,11 @@ export class StageCache {
       const { files, meta } = await produce(tmpDir);
       const entryFiles: ManifestFile[] = [];
       for (const name of files) {
-        // The tools write the files, so the hash costs one extra read (about 1 s per GB), paid once per build.
+        // The tools write the files, so the digest costs one extra read of their data (holes are skipped), paid once per build.
         const file = path.join(tmpDir, name);
-        const sha256 = await sha256File(file);
         fsyncFile(file);
-        entryFiles.push({ name, bytes: statSync(file).size, sha256, stamp: stampOf(file) });
+        const digest = await sparseDigest(file);
+        entryFiles.push({ name, bytes: statSync(file).size, digest, stamp: stampOf(file) });
       }
       const manifest: Manifest = { manifestVersion: MANIFEST_VERSION, stage, fingerprint, files: entryFiles, meta };
       writeFileSync(path.join(tmpDir, MANIFEST), JSON.stringify(manifest, null, 2));
@@ -325,7 +325,7 @@ function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
 }
 
 function publicFile(f: ManifestFile): CacheFile {
-  return { name: f.name, bytes: f.bytes, sha256: f.sha256 };
+  return { name: f.name, bytes: f.bytes, digest: f.digest };
 }
 
 /** Refreshes the recorded stamps; a read-only cache keeps working, it only re-hashes next time too. */

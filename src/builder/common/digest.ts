@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /** 4 MiB reads: a multi-GB image never sits in memory whole. */
 const CHUNK = 4 * 1024 * 1024;
 
 export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 export function sha256FileSync(file: string): string {

@@ -7,8 +7,9 @@ import { SpecError } from '../../../src/builder/common/errors';
 import { tempDir } from '../support/tar';
 
 const FP = '0123456789abcdef'.repeat(4);
-const CONTENT_SHA256 = createHash('sha256').update('x'.repeat(1500)).digest('hex');
-const FILE = { name: 'rootfs.tar', bytes: 1500, sha256: CONTENT_SHA256 };
+// sparse-digest.ts: block 0's index (8 bytes, big-endian) and bytes, then the size
+const CONTENT_DIGEST = createHash('sha256').update(Buffer.alloc(8)).update('x'.repeat(1500)).update('size 1500').digest('hex');
+const FILE = { name: 'rootfs.tar', bytes: 1500, digest: CONTENT_DIGEST };
 
 /** File times move in clock ticks (a few ms): let one pass so a write gets a new mtime/ctime. */
 const nextTick = () => new Promise(r => setTimeout(r, 20));
@@ -82,7 +83,7 @@ describe('StageCache', () => {
     expect(fs.existsSync(entry.dir)).toBe(false);
   });
 
-  test('lookup() detects a flipped byte of the same size by its sha256', async () => {
+  test('lookup() detects a flipped byte of the same size by its digest', async () => {
     // GIVEN a byte changed in place with an ordinary write: same size, new mtime and ctime
     const entry = await cache.create('rootfs', FP, produce);
     await nextTick();
@@ -127,15 +128,15 @@ describe('StageCache', () => {
   });
 
   test('lookup() does not re-hash an intact file whose stat is unchanged', async () => {
-    // GIVEN an entry whose recorded sha256 is wrong but whose file was not touched:
+    // GIVEN an entry whose recorded digest is wrong but whose file was not touched:
     // only a changed stamp triggers the hash, so this is still a hit
     const entry = await cache.create('rootfs', FP, produce);
     const manifestPath = path.join(entry.dir, 'manifest.json');
     const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-    manifest.files[0].sha256 = '0'.repeat(64);
+    manifest.files[0].digest = '0'.repeat(64);
     fs.writeFileSync(manifestPath, JSON.stringify(manifest));
     // THEN
-    expect(cache.lookup('rootfs', FP)?.files[0].sha256).toBe('0'.repeat(64));
+    expect(cache.lookup('rootfs', FP)?.files[0].digest).toBe('0'.repeat(64));
   });
 
   test('lookup() removes an entry of an older manifest version', async () => {
@@ -147,7 +148,7 @@ describe('StageCache', () => {
     expect(fs.existsSync(entry.dir)).toBe(false);
   });
 
-  test('create() records the manifest version and each file\'s sha256', async () => {
+  test('create() records the manifest version and each file\'s digest', async () => {
     // WHEN
     const entry = await cache.create('rootfs', FP, produce);
     // THEN

@@ -25,7 +25,7 @@ beforeEach(() => {
   chmodSync(path.join(src, 'etc/owned'), 0o4755); // after chown, which clears setuid
   const r = spawnSync('tar', ['-c', '-f', path.join(dir, 'rootfs.tar'), '-C', src, '.'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  entry = { stage: 'rootfs', fingerprint: FP, dir, files: [{ name: 'rootfs.tar', bytes: 0, sha256: '' }], meta: {} };
+  entry = { stage: 'rootfs', fingerprint: FP, dir, files: [{ name: 'rootfs.tar', bytes: 0, digest: '' }], meta: {} };
 });
 afterEach(() => rmSync(cache, { recursive: true, force: true }));
 
