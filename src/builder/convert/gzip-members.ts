@@ -30,7 +30,7 @@ export interface GzipMembersOptions {
 
 /**
  * Writes `input` gzip-compressed to `output` as members of `memberBytes` each.
- * Memory: about `workers` chunks and their compressed forms. A chunk of zeros
+ * Memory: `workers` chunk buffers, reused, and the compressed forms. A chunk of zeros
  * (a hole in a sparse raw disk) is compressed once and its member reused.
  */
 export async function gzipInMembers(options: GzipMembersOptions): Promise<void> {
@@ -45,18 +45,27 @@ export async function gzipInMembers(options: GzipMembersOptions): Promise<void> 
     const compress = (chunk: Buffer) => options.tools.run(
       { tool: options.tool, args: ['-6', '-n', '-c'] }, { input: chunk, binaryStdout: true },
     ).then(r => r.stdoutBytes!);
+    // Chunk buffers are reused once their compressor has exited (it has read all of its input):
+    // a new 32 MiB buffer per member left hundreds of MB for the garbage collector (peak RSS 338 MB).
+    const freeBuffers: Buffer[] = [];
     const member = (index: number): Promise<Buffer> => {
       const length = Math.min(memberBytes, total - index * memberBytes);
-      const chunk = Buffer.allocUnsafe(length);
+      const buffer = freeBuffers.pop() ?? Buffer.allocUnsafe(memberBytes);
+      const release = () => { freeBuffers.push(buffer); };
+      const chunk = buffer.subarray(0, length);
       let read = 0;
       while (read < length) {
         const n = readSync(inFd, chunk, read, length - read, index * memberBytes + read);
-        if (n === 0) throw new BuilderError(`${options.input} ended at ${index * memberBytes + read} bytes while being compressed (it was ${total}); was it changed meanwhile?`);
+        if (n === 0) {
+          release();
+          throw new BuilderError(`${options.input} ended at ${index * memberBytes + read} bytes while being compressed (it was ${total}); was it changed meanwhile?`);
+        }
         read += n;
       }
-      if (!isAllZero(chunk)) return compress(chunk);
+      if (!isAllZero(chunk)) return compress(chunk).finally(release);
       let zero = zeroMembers.get(length);
-      if (!zero) zeroMembers.set(length, zero = compress(chunk));
+      if (zero) release();
+      else zeroMembers.set(length, zero = compress(chunk).finally(release));
       return zero;
     };
     // Members are written in order; up to `workers` are being compressed ahead of the writer.
