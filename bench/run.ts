@@ -11,6 +11,7 @@ import { secondsToSsh } from './lib/boot-ssh';
 import { allocatedBytes, median, runWithPeaks, sh } from './lib/measure';
 import { writeReport, BenchResults, OurStageTimes } from './lib/report';
 import { contextFingerprintSeconds, synthSeconds } from './lib/synth';
+import { tenVersionsFootprint } from './lib/versions';
 
 const BENCH = __dirname;
 const REPO = path.resolve(BENCH, '..');
@@ -146,6 +147,9 @@ async function main() {
   const ctx = contextFingerprintSeconds(WORK, 1024);
   rmSync(path.join(WORK, 'big-context'), { recursive: true, force: true });
 
+  log('P6 disk over time: ten successive image versions in one cache');
+  const versions = tenVersionsFootprint(tar, WORK, CLI);
+
   log(`growth: docker build ${LARGE_IMAGE} (the reference image plus about 2.2 GB of data)`);
   sh('docker', ['build', '-q', '-t', LARGE_IMAGE, '--build-arg', `BASE=${IMAGE}`, path.join(BENCH, 'reference-large')]);
   const largeTar = exportTar(LARGE_IMAGE, path.join(WORK, 'reference-large.tar'));
@@ -167,7 +171,7 @@ async function main() {
     date: new Date().toISOString(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', runs: RUNS, tarBytes,
     ours, oursUploadSeconds, oursRawSeconds, baseline, floor, sizes, gzipUsed, fsUsed,
     incremental: { unchanged: { seconds: unchanged.seconds, stages: unchanged.stages }, resized: { seconds: resized.seconds, stages: resized.stages } },
-    boot: { ours: bootOurs, baseline: bootBase }, synth, synthNoValidation, ctx, peakDisk, peakRss, growth,
+    boot: { ours: bootOurs, baseline: bootBase }, synth, synthNoValidation, ctx, peakDisk, peakRss, growth, versions,
     medians: { upload: median(oursUploadSeconds), raw: median(oursRawSeconds), floor: median(floor) },
   };
   writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));

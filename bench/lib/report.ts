@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { BaselineTimes } from './baseline';
 import { median } from './measure';
+import type { VersionFootprint } from './versions';
 
 export interface OurStageTimes { rootfs: number; disk: number; bootloader: number; convert: number; other: number }
 interface StageReport { stage: string; seconds: number; cacheHit: boolean }
@@ -17,6 +18,7 @@ export interface BenchResults {
   /** The same full build of a reference image about four times larger. */
   growth: { tarBytes: number; fsUsed: number; seconds: number[]; stages: OurStageTimes[]; peakDisk: number; peakRss: number };
   medians: { upload: number; raw: number; floor: number };
+  versions: VersionFootprint;
 }
 
 const s = (x: number) => `${x.toFixed(2)} s`;
@@ -150,6 +152,19 @@ export function writeReport(res: BenchResults, mdFile: string, svgFile: string):
       '(the stages are TerraformData, which checks `terraform version` once per stack; cdktf\'s DataResource ran it once per resource, 300 runs for 50 VMs)',
     `- fingerprint of a 1 GiB build context (1024 files): cold ${s(res.ctx.cold)}, unchanged again ${s(res.ctx.warm)} ` +
       `(target <= 1 s: ${verdict(res.ctx.warm <= 1)}; same fingerprint: ${res.ctx.same})`,
+    '',
+    '## P6 disk over time: ten successive image versions',
+    '',
+    'Each version is the reference tar plus `/etc/image-version`, built to the same `--output` in one cache ' +
+      `(limit: ${res.versions.limitBytes === null ? 'none' : mb(res.versions.limitBytes)}, the builder's default; least recently used entries go first).`,
+    '',
+    '| version | ' + res.versions.cacheBytes.map((_, i) => String(i + 1)).join(' | ') + ' |',
+    '|---|' + res.versions.cacheBytes.map(() => '---').join('|') + '|',
+    '| cache (allocated) | ' + res.versions.cacheBytes.map(mb).join(' | ') + ' |',
+    '',
+    `Output directory after the tenth version: ${res.versions.outputFiles} file(s). In a stack, each stage's copy in ` +
+      '`docker-vm-artifacts/` is removed by its destroy-time `remove-artifact` step when the stage is replaced ' +
+      '(`test/integ/cache-prune.integ.ts` builds ten versions under a 50 MB limit).',
     '',
     '## Peak resources (full build to qcow2.gz)',
     '',
