@@ -74,7 +74,13 @@ export async function gzipInMembers(options: GzipMembersOptions): Promise<void> 
     let written = 0;
     try {
       while (written < count) {
-        while (next < count && pending.length < workers) pending.push(member(next++));
+        while (next < count && pending.length < workers) {
+          const compressing = member(next++);
+          // Marked handled now: a later member can fail (a Ctrl-C kills every compressor) while the
+          // writer still awaits an earlier one, and an unhandled rejection would end the process.
+          compressing.catch(() => undefined);
+          pending.push(compressing);
+        }
         writeAll(outFd, await pending.shift()!);
         written++;
         options.onProgress?.(Math.min(total, written * memberBytes), total);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -107,5 +107,33 @@ describe('gzipInMembers', () => {
     const result = compress(sampleData(8 * MEMBER), 'gzip', 2, tools);
     // THEN
     await expect(result).rejects.toThrow('call 3 failed');
+  });
+
+  test('GIVEN a later member fails before the one being written THEN its rejection is handled, not left unhandled', () => {
+    // GIVEN call 1 answers late and call 2 fails at once, in a plain node process (jest keeps
+    // unhandled rejections to itself; the CLI exits 1 with "unexpected error" on one, as a Ctrl-C during convert once did)
+    const script = path.join(dir, 'later-fails-first.ts');
+    writeFileSync(script, [
+      'import { writeFileSync } from \'node:fs\';',
+      `import { ToolCall, ToolRunner, RunOptions, RunResult } from ${JSON.stringify(path.resolve(__dirname, '../../../src/builder/common/tools'))};`,
+      `import { gzipInMembers } from ${JSON.stringify(path.resolve(__dirname, '../../../src/builder/convert/gzip-members'))};`,
+      'class LaterFailsFirst extends ToolRunner {',
+      '  private calls = 0;',
+      '  public async run(call: ToolCall, options?: RunOptions): Promise<RunResult> {',
+      '    const n = ++this.calls;',
+      '    if (n === 2) throw new Error(\'call 2 failed\');',
+      '    if (n === 1) await new Promise(r => setTimeout(r, 200));',
+      '    return super.run(call, options);',
+      '  }',
+      '}',
+      'process.on(\'unhandledRejection\', e => { console.log(\'unhandled: \' + (e as Error).message); });',
+      `writeFileSync(${JSON.stringify(path.join(dir, 'in'))}, Buffer.alloc(8 * ${MEMBER}, 'ab'));`,
+      `gzipInMembers({ input: ${JSON.stringify(path.join(dir, 'in'))}, output: ${JSON.stringify(path.join(dir, 'out.gz'))}, tool: 'gzip', tools: new LaterFailsFirst(), memberBytes: ${MEMBER}, workers: 2 })`,
+      '  .catch(e => console.log(\'rejected: \' + e.message));',
+    ].join('\n'));
+    // WHEN
+    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script], { encoding: 'utf8', timeout: 120_000 });
+    // THEN
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'rejected: call 2 failed\n', stderr: '' });
   });
 });
