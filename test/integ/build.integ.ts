@@ -97,7 +97,7 @@ describe('GIVEN bad input or a broken host', () => {
     // GIVEN a PATH with every tool but qemu-img
     const bin = path.join(work, 'bin-without-qemu-img');
     mkdirSync(bin, { recursive: true });
-    for (const tool of ['cp', 'docker', 'mcopy', 'syslinux', 'gzip']) {
+    for (const tool of ['cp', 'docker', 'mcopy', 'syslinux', 'debugfs', 'fallocate', 'gzip']) {
       const found = findTool(tool);
       if (found && !existsSync(path.join(bin, tool))) symlinkSync(found, path.join(bin, tool));
     }

@@ -22,6 +22,8 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   'mkfs.xfs': 'xfsprogs',
   'xfs_db': 'xfsprogs',
   'dd': 'coreutils',
+  'fallocate': 'util-linux',
+  'filefrag': 'e2fsprogs',
   'sfdisk': 'fdisk',
   'mcopy': 'mtools',
   'mmd': 'mtools',

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InterruptedError, ToolFailedError, ToolMissingError } from '../../../src/builder/common/errors';
-import { findTool, installHint, ToolRunner } from '../../../src/builder/common/tools';
+import { findTool, installHint, TOOL_PACKAGES, ToolRunner } from '../../../src/builder/common/tools';
+import { BootloaderSpec, COMPRESSIONS, DISK_FORMATS, FIRMWARES, ROOT_FILESYSTEMS, RootfsSpec, StageSpec } from '../../../src/builder/spec';
+import { requiredTools } from '../../../src/builder/stages';
 import { tempDir } from '../support/tar';
 
 describe('findTool', () => {
@@ -44,9 +46,36 @@ describe('installHint', () => {
     ['sfdisk', 'install it with: apt-get install fdisk'],
     ['mcopy', 'install it with: apt-get install mtools'],
     ['docker', 'install it with: apt-get install docker.io'],
+    ['fallocate', 'install it with: apt-get install util-linux'],
     ['frob', 'install frob and make sure it is on PATH'],
   ])('tells how to install %s', (tool, hint) => {
     expect(installHint(tool)).toBe(hint);
+  });
+
+  test('names a Debian package for every tool a build can require', () => {
+    // GIVEN every format, compression, firmware and root filesystem, with and without the preflight
+    const rootfs: RootfsSpec = { stage: 'rootfs', source: { kind: 'image', reference: 'debian:bookworm' } };
+    const specs: StageSpec[] = [];
+    for (const rootFilesystem of ROOT_FILESYSTEMS) {
+      for (const firmware of FIRMWARES) {
+        const bootloader: BootloaderSpec = {
+          stage: 'bootloader',
+          extraKernelArgs: [],
+          firmware,
+          disk: { stage: 'disk', rootfs, partitionTable: 'gpt', bootPartitionMiB: 128, rootFilesystem },
+        };
+        for (const format of DISK_FORMATS) {
+          for (const compression of COMPRESSIONS) {
+            specs.push({ stage: 'convert', format, compression, bootloader }, { stage: 'convert', format, compression, bootloader, preflight: 'digitalocean' });
+          }
+        }
+      }
+    }
+    // WHEN
+    const tools = new Set(specs.flatMap(requiredTools));
+    // THEN
+    expect([...tools].filter(t => !TOOL_PACKAGES[t])).toEqual([]);
+    expect(tools).toContain('fallocate');
   });
 });
 
