@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { createHash, Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { isAllZero } from './zeros';
 
 /** Block size of the digest: a block of zeros adds nothing to it. */
 const BLOCK_BYTES = 1024 * 1024;
-const ZEROS = Buffer.alloc(BLOCK_BYTES);
 
 /**
  * A digest of a file's content that costs only its data, for the cache's
@@ -47,7 +47,7 @@ export function sparseDigestSync(file: string): string {
 }
 
 function addBlock(hash: Hash, index: number, bytes: Buffer): void {
-  if (bytes.equals(ZEROS.subarray(0, bytes.length))) return;
+  if (isAllZero(bytes)) return;
   const at = Buffer.alloc(8);
   at.writeBigUInt64BE(BigInt(index));
   hash.update(at);

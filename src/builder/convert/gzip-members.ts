@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import { BuilderError } from '../common/errors';
 import type { ToolRunner } from '../common/tools';
+import { isAllZero } from '../common/zeros';
 
 /**
  * A gzip stream is a series of members (RFC 1952, 2.2), and every gunzip reads
@@ -98,14 +99,4 @@ export async function gzipInMembers(options: GzipMembersOptions): Promise<void> 
 function writeAll(fd: number, data: Buffer): void {
   let written = 0;
   while (written < data.length) written += writeSync(fd, data, written, data.length - written);
-}
-
-const ZERO_PAGE = Buffer.alloc(64 * 1024);
-
-function isAllZero(chunk: Buffer): boolean {
-  for (let at = 0; at < chunk.length; at += ZERO_PAGE.length) {
-    const end = Math.min(chunk.length, at + ZERO_PAGE.length);
-    if (chunk.compare(ZERO_PAGE, 0, end - at, at, end) !== 0) return false;
-  }
-  return true;
 }
