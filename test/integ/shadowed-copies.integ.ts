@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from './support/builder';
+import { fixtureRootfsTar, runCli } from './support/builder';
 import { fsck, readExt4Entry } from './support/debugfs';
 
 const KERNEL = 'boot/vmlinuz-6.1.0-1-amd64';
@@ -39,7 +39,7 @@ function rootfsTar(name: string, options: { hardLinkKernel?: boolean } = {}): Fi
   return { tar, kernel, initrd };
 }
 
-function buildRaw(fixture: Fixture, name: string): { disk: string; stderr: string } {
+function buildRaw(fixture: Pick<Fixture, 'tar'>, name: string): { disk: string; stderr: string } {
   const disk = path.join(work, `${name}.raw`);
   const r = runCli(['build', '--tar', fixture.tar, '--inject', 'never', '--format', 'raw', '--output', disk, '--cache-dir', path.join(work, `cache-${name}`)],
     { timeoutMs: 10 * 60_000 });
@@ -107,3 +107,23 @@ test('a kernel with a second hard link stays in the root: the other name still r
   expect(readExt4Entry(disk, at.root, `/${INITRD}`)).toBeUndefined();
   expect(fsck(disk, at.root).ok).toBe(true);
 }, 15 * 60_000);
+
+test('a real Debian image from docker export keeps its kernel and initrd on the FAT partition only', async () => {
+  // GIVEN the Debian fixture's rootfs tar, as docker export wrote it (linux-image-amd64 installed)
+  const tar = await fixtureRootfsTar(work);
+  // WHEN
+  const { disk, stderr } = buildRaw({ tar }, 'debian');
+  // THEN the build names what it removed
+  const removed = /removed the root's copy of \/(boot\/vmlinuz-\S+) and \/(boot\/initrd\.img-\S+):/.exec(stderr);
+  expect(removed).not.toBeNull();
+  const [kernel, initrd] = [removed![1], removed![2]];
+  const at = partitionOffsets(disk);
+  // AND the FAT partition holds the tar's own bytes of both
+  const fromTar = (p: string) => spawnSync('tar', ['-xOf', tar, p], { maxBuffer: 256 * 1024 * 1024 }).stdout;
+  expect(fatFile(disk, at.boot, 'vmlinuz').equals(fromTar(kernel))).toBe(true);
+  expect(fatFile(disk, at.boot, 'initrd.img').equals(fromTar(initrd))).toBe(true);
+  // AND the root has neither, and is a clean ext4
+  expect(readExt4Entry(disk, at.root, `/${kernel}`)).toBeUndefined();
+  expect(readExt4Entry(disk, at.root, `/${initrd}`)).toBeUndefined();
+  expect(fsck(disk, at.root).ok).toBe(true);
+}, 20 * 60_000);
